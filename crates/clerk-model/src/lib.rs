@@ -1,1 +1,41 @@
-pub fn x(){}
+//! Wire types of Clerk's Backend API `/users` operations.
+//!
+//! Shared by the server (which writes them) and the client (which reads them). Two rules:
+//! - Serializing writes every key Clerk's spec marks required, `null` where it is nullable,
+//!   because official SDKs reject a response that lacks one.
+//! - Deserializing is tolerant: unknown keys are ignored, missing keys take their default and
+//!   unknown enum values are kept (see [`string_enum!`]), so a field Clerk adds tomorrow never
+//!   breaks a caller.
+
+#[macro_use]
+mod string_enum;
+mod errors;
+mod identities;
+mod organization;
+mod requests;
+mod responses;
+mod user;
+
+pub use errors::{ClerkError, ClerkErrors};
+pub use identities::{
+    EmailAddress, EnterpriseAccount, ExternalAccount, IdentificationLink, Passkey, PhoneNumber,
+    SamlAccount, Verification, VerificationStatus, Web3Wallet,
+};
+pub use organization::{
+    Organization, OrganizationInvitation, OrganizationInvitations, OrganizationMembership,
+    OrganizationMembershipPublicUserData, OrganizationMemberships, PublicInviterData,
+    PublicOrganizationData,
+};
+pub use requests::{
+    double_option, BulkUserIdsRequest, CreateUserRequest, IdentificationStatus,
+    ReplaceEmailAddressRequest, ReplacePhoneNumberRequest, UpdateUserMetadataRequest,
+    UpdateUserRequest, VerifyPasswordRequest, VerifyTotpRequest,
+};
+pub use responses::{
+    CodeType, DeletedObject, OAuthAccessToken, Paginated, Totp, TotalCount, TrustedDevice,
+    UserIdResponse, VerifyPasswordResponse, VerifyTotpResponse,
+};
+pub use user::User;
+
+/// Clerk's API version this model follows (`Clerk-API-Version` header).
+pub const API_VERSION: &str = "2026-05-12";

@@ -1,0 +1,1 @@
+//! Async client for Clerk's Backend API `/users` operations.

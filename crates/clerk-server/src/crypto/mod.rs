@@ -1,0 +1,1 @@
+//! Password hashers, TOTP and secrets at rest.

@@ -1,0 +1,1 @@
+//! Validates JSON response bodies against Clerk's published OpenAPI spec.
