@@ -9,6 +9,7 @@
 
 #[macro_use]
 mod string_enum;
+mod billing;
 mod errors;
 mod identities;
 mod organization;
@@ -16,6 +17,11 @@ mod requests;
 mod responses;
 mod user;
 
+pub use billing::{
+    AdjustCreditBalanceRequest, CommerceCreditBalanceResponse, CommerceCreditLedgerResponse,
+    CommerceMoney, CommerceSubscription, CommerceSubscriptionItem, CommerceSubscriptionNextPayment,
+    CreditAdjustmentAction,
+};
 pub use errors::{ClerkError, ClerkErrors};
 pub use identities::{
     EmailAddress, EnterpriseAccount, ExternalAccount, IdentificationLink, Passkey, PhoneNumber,
