@@ -1,1 +1,196 @@
-//! Async client for Clerk's Backend API `/users` operations.
+//! Async client for Clerk's Backend API `/users` operations — the Rust counterpart of Clerk's
+//! Ruby `ClerkHttpClient::UsersApi`, for Clerk itself (`https://api.clerk.com/v1`) and for any
+//! Clerk-compatible server.
+//!
+//! - Every operation of the original plus those Clerk added since, one builder each, named as in
+//!   the original: `client.users().get_user("user_…").send().await`.
+//! - `.send_with_http_info()` returns data, status and headers; per-call headers, query
+//!   parameters, timeout and retry policy override the [`Configuration`].
+//! - One [`Error`] type: Clerk's error codes, status, headers and `Retry-After` for API errors;
+//!   separate variants for transport, timeout, decoding and client-side validation.
+//! - Retries with exponential backoff and jitter on 429, 5xx and connection failures, honouring
+//!   `Retry-After`, only where repeating is safe unless you opt in ([`RetryPolicy`]).
+//! - Lists as streams that walk every page ([`users::GetUserList::into_stream`]).
+//! - Tolerant models ([`clerk_model`]): unknown fields and enum values never fail a call.
+//! - Debug logging through `tracing` (target `clerk_http_client`), secret key redacted.
+//!
+//! # Set-up
+//!
+//! ```no_run
+//! use clerk_http_client::{Client, Configuration};
+//!
+//! # fn main() -> clerk_http_client::Result<()> {
+//! // Reads CLERK_SECRET_KEY when no key is given.
+//! let client = Client::new(Configuration::default())?;
+//! // Or explicitly, e.g. against a local Clerk-compatible server:
+//! let local = Client::new(Configuration::new("sk_test_…").base_url("http://127.0.0.1:8080/v1"))?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Listing, searching and counting users
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! # async fn run(client: clerk_http_client::Client) -> clerk_http_client::Result<()> {
+//! let users = client.users();
+//!
+//! // One page, filtered (array filters are sent as repeated keys).
+//! let page = users.get_user_list().email_address(["ada@example.com", "alan@example.com"]).limit(20).send().await?;
+//!
+//! // Every user, page after page, using Clerk's `starting_after` cursor.
+//! let mut all = users.get_user_list().query("example.com").into_stream();
+//! while let Some(user) = all.try_next().await? {
+//!     println!("{} {:?}", user.id, user.first_name);
+//! }
+//!
+//! // A page and the total matching the same filters.
+//! let with_total = users.get_user_list().banned(false).limit(10).send_with_total_count().await?;
+//! println!("{} of {}", with_total.data.len(), with_total.total_count);
+//!
+//! let count = users.get_users_count().email_address_query("@example.com").send().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Creating, reading, updating and deleting a user
+//!
+//! ```no_run
+//! # async fn run(client: clerk_http_client::Client) -> clerk_http_client::Result<()> {
+//! let users = client.users();
+//! let user = users
+//!     .create_user()
+//!     .email_address(["ada@example.com"])
+//!     .first_name("Ada")
+//!     .password("correct horse battery staple")
+//!     .send()
+//!     .await?;
+//!
+//! let fetched = users.get_user(&user.id).send().await?;
+//! let renamed = users.update_user(&user.id).last_name("Lovelace").send().await?;
+//!
+//! // Status and headers too (the original's `*_with_http_info`).
+//! let response = users.get_user(&user.id).send_with_http_info().await?;
+//! println!("{} {:?}", response.status, response.headers.get("content-type"));
+//!
+//! let deleted = users.delete_user(&user.id).send().await?;
+//! assert!(deleted.deleted);
+//! # Ok(()) }
+//! ```
+//!
+//! # Metadata
+//!
+//! ```no_run
+//! use serde_json::json;
+//! # async fn run(client: clerk_http_client::Client) -> clerk_http_client::Result<()> {
+//! let users = client.users();
+//! // Deep merge; a key set to null is deleted.
+//! users.update_user_metadata("user_123").public_metadata(json!({"plan": "pro", "trial": null})).send().await?;
+//! // Replace a whole field.
+//! users.replace_user_metadata("user_123").private_metadata(json!({"stripe_id": "cus_1"})).send().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Bans, locks, passwords and MFA
+//!
+//! ```no_run
+//! # async fn run(client: clerk_http_client::Client) -> clerk_http_client::Result<()> {
+//! let users = client.users();
+//! users.ban_user("user_123").send().await?;
+//! users.users_unban(["user_123", "user_456"]).send().await?;
+//! users.lock_user("user_123").send().await?;
+//! users.unlock_user("user_123").send().await?;
+//!
+//! match users.verify_password("user_123", "hunter22").send().await {
+//!     Ok(result) => assert!(result.verified),
+//!     Err(e) if e.code() == Some("incorrect_password") => println!("wrong password"),
+//!     Err(e) => return Err(e),
+//! }
+//! let totp = users.verify_totp("user_123", "123456").send().await?;
+//! users.set_user_password_compromised("user_123").revoke_all_sessions(true).send().await?;
+//! users.disable_mfa("user_123").send().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Identifications, profile image and organizations
+//!
+//! ```no_run
+//! use clerk_http_client::ProfileImage;
+//! use futures::TryStreamExt;
+//! # async fn run(client: clerk_http_client::Client) -> clerk_http_client::Result<()> {
+//! let users = client.users();
+//! users.replace_user_email_address("user_123", "new@example.com").send().await?;
+//! users.user_passkey_delete("user_123", "idn_456").send().await?;
+//! let tokens = users.get_oauth_access_token("user_123", "oauth_google").send().await?;
+//!
+//! // Streamed from disk as multipart part `file`.
+//! users.set_user_profile_image("user_123", ProfileImage::from_path("avatar.png")).send().await?;
+//! users.delete_user_profile_image("user_123").send().await?;
+//!
+//! let memberships: Vec<_> = users.users_get_organization_memberships("user_123").into_stream().try_collect().await?;
+//! let pending = users.users_get_organization_invitations("user_123").status("pending").send().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Trusted devices and billing
+//!
+//! ```no_run
+//! use clerk_http_client::model::CreditAdjustmentAction;
+//! # async fn run(client: clerk_http_client::Client) -> clerk_http_client::Result<()> {
+//! let users = client.users();
+//! let devices = users.list_user_trusted_devices("user_123").send().await?;
+//! let subscription = users.get_user_billing_subscription("user_123").send().await?;
+//! let entry = users
+//!     .adjust_user_billing_credit_balance("user_123", 500, CreditAdjustmentAction::Increase, "grant-2026-01")
+//!     .note("welcome credit")
+//!     .send()
+//!     .await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Errors, retries and per-call options
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use clerk_http_client::{Error, RetryPolicy};
+//! # async fn run(client: clerk_http_client::Client) -> clerk_http_client::Result<()> {
+//! let result = client
+//!     .users()
+//!     .create_user()
+//!     .email_address(["ada@example.com"])
+//!     .timeout(Duration::from_secs(5))
+//!     .header("X-Request-Id", "import-42")
+//!     // Safe here because the caller de-duplicates on external_id.
+//!     .retry_policy(RetryPolicy::default().max_attempts(5).retry_non_idempotent(true))
+//!     .send()
+//!     .await;
+//! match result {
+//!     Ok(user) => println!("created {}", user.id),
+//!     Err(Error::Api(api)) if api.code() == Some("form_identifier_exists") => println!("already there"),
+//!     Err(Error::Api(api)) => println!("Clerk said {} [{:?}]", api, api.trace_id()),
+//!     Err(Error::Timeout(after)) => println!("gave up after {after:?}"),
+//!     Err(other) => return Err(other),
+//! }
+//! # Ok(()) }
+//! ```
+
+mod client;
+mod config;
+mod error;
+pub mod pagination;
+mod request;
+mod retry;
+mod transport;
+mod upload;
+pub mod users;
+mod validation;
+
+pub use client::Client;
+pub use config::{Configuration, SecretKey, API_URL_ENV, DEFAULT_BASE_URL, SECRET_KEY_ENV};
+pub use error::{ApiError, Error, Result};
+pub use request::{ApiResponse, RequestOptions};
+pub use retry::RetryPolicy;
+pub use upload::ProfileImage;
+pub use users::UsersApi;
+pub use validation::{MAX_BULK_IDS, MAX_FILTER_VALUES};
+
+/// The wire types ([`clerk_model`]), re-exported so callers need one dependency.
+pub use clerk_model as model;

@@ -1,0 +1,47 @@
+//! [`Client`]: the entry point. Cheap to clone (one `Arc`); every clone shares one connection
+//! pool and one configuration.
+
+use std::sync::Arc;
+
+use crate::config::Configuration;
+use crate::error::Result;
+use crate::transport::Transport;
+use crate::users::UsersApi;
+
+#[derive(Debug, Clone)]
+pub struct Client {
+    transport: Arc<Transport>,
+}
+
+impl Client {
+    /// A client for `config`. Fails when no secret key is configured or set in
+    /// `CLERK_SECRET_KEY`, or when the base URL is not a URL.
+    pub fn new(config: Configuration) -> Result<Self> {
+        Ok(Self {
+            transport: Arc::new(Transport::new(config)?),
+        })
+    }
+
+    /// A client configured from the environment (see [`Configuration::from_env`]).
+    pub fn from_env() -> Result<Self> {
+        Self::new(Configuration::from_env())
+    }
+
+    /// The `/users` operations.
+    pub fn users(&self) -> UsersApi {
+        UsersApi::new(self.clone())
+    }
+
+    pub fn configuration(&self) -> &Configuration {
+        self.transport.config()
+    }
+
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// Whether client-side validation is on.
+    pub(crate) fn validates(&self) -> bool {
+        self.configuration().client_side_validation
+    }
+}

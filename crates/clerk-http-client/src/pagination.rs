@@ -1,0 +1,83 @@
+//! Paginated lists as streams.
+//!
+//! An operation's builder knows how to fetch one page and what request fetches the next one
+//! (a `starting_after` cursor for `GET /users`, an offset elsewhere); [`pages`] turns that into a
+//! stream of pages and [`items`] into a stream of single items. Pages are fetched lazily, one at a
+//! time, as the stream is polled.
+
+use std::future::Future;
+
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+
+use crate::error::Result;
+
+/// A stream of pages; ends after the last page or at the first error.
+pub type PageStream<T> = BoxStream<'static, Result<Vec<T>>>;
+
+/// A stream of items across all pages; ends after the last item or at the first error.
+pub type ItemStream<T> = BoxStream<'static, Result<T>>;
+
+/// Walks pages from `first`: `fetch` sends one request and returns its page and, when there may
+/// be more, the request for the next page.
+pub(crate) fn pages<B, T, F, Fut>(first: B, fetch: F) -> PageStream<T>
+where
+    B: Send + 'static,
+    T: Send + 'static,
+    F: Fn(B) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<(Vec<T>, Option<B>)>> + Send + 'static,
+{
+    stream::try_unfold(Some(first), move |next| {
+        let fetched = next.map(&fetch);
+        async move {
+            match fetched {
+                None => Ok(None),
+                Some(fetched) => {
+                    let (page, next) = fetched.await?;
+                    Ok(Some((page, next)))
+                }
+            }
+        }
+    })
+    .boxed()
+}
+
+/// Flattens pages into items.
+pub(crate) fn items<T: Send + 'static>(pages: PageStream<T>) -> ItemStream<T> {
+    pages
+        .map_ok(|page| stream::iter(page.into_iter().map(Ok)))
+        .try_flatten()
+        .boxed()
+}
+
+/// The next offset of an offset-paginated list that reports its total, or `None` after the last
+/// page. An empty page also ends the walk, so a total that grows while we read cannot loop.
+pub(crate) fn next_offset(offset: u32, page_len: usize, total_count: i64) -> Option<u32> {
+    let next = offset as i64 + page_len as i64;
+    (page_len > 0 && next < total_count).then(|| next.min(u32::MAX as i64) as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn walks_every_page_then_stops() {
+        // Pages of 2 over 0..5: the fetcher says "more" while pages are full.
+        let all: Vec<u32> = items(pages(0u32, |offset| async move {
+            let page: Vec<u32> = (offset..(offset + 2).min(5)).collect();
+            let next = (page.len() == 2).then_some(offset + 2);
+            Ok((page, next))
+        }))
+        .try_collect()
+        .await
+        .unwrap();
+        assert_eq!(all, vec![0, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn next_offset_stops_at_total_and_on_empty_pages() {
+        assert_eq!(next_offset(0, 10, 25), Some(10));
+        assert_eq!(next_offset(20, 5, 25), None);
+        assert_eq!(next_offset(0, 0, 25), None);
+    }
+}

@@ -1,0 +1,81 @@
+//! Declarations shared by the operation builders.
+
+/// Declares the builder of an operation whose only parameters are path parameters (and the
+/// per-call options every builder has): `ban_user`, `delete_totp`, …
+macro_rules! path_operation {
+    (
+        $(#[$doc:meta])*
+        $name:ident($($param:ident),+) -> $output:ty {
+            operation: $op:literal,
+            method: $method:ident,
+            path: |$s:ident| $path:expr,
+            idempotent: $idempotent:expr $(,)?
+        }
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        #[must_use = "a request does nothing until it is sent"]
+        pub struct $name {
+            client: $crate::Client,
+            options: $crate::RequestOptions,
+            $($param: String,)+
+        }
+
+        impl $name {
+            pub(crate) fn new(client: $crate::Client, $($param: String),+) -> Self {
+                Self { client, options: Default::default(), $($param,)+ }
+            }
+
+            fn build(self) -> $crate::Result<$crate::request::HttpRequest> {
+                $($crate::validation::path_param(stringify!($param), &self.$param)?;)+
+                let $s = &self;
+                Ok($crate::request::HttpRequest::new($op, reqwest::Method::$method, &$path)
+                    .idempotent($idempotent))
+            }
+        }
+
+        $crate::request::operation!($name -> $output);
+    };
+}
+
+/// Fluent setters that fill the fields of a request body held in `self.body`.
+macro_rules! body_setters {
+    // `Option<String>` fields.
+    (@string $($field:ident),*) => {$(
+        pub fn $field(mut self, value: impl Into<String>) -> Self {
+            self.body.$field = Some(value.into());
+            self
+        }
+    )*};
+    // `Option<Option<String>>` fields: the setter sets a value; `null` is set through `request`.
+    (@nullable_string $($field:ident),*) => {$(
+        pub fn $field(mut self, value: impl Into<String>) -> Self {
+            self.body.$field = Some(Some(value.into()));
+            self
+        }
+    )*};
+    (@bool $($field:ident),*) => {$(
+        pub fn $field(mut self, value: bool) -> Self {
+            self.body.$field = Some(value);
+            self
+        }
+    )*};
+    (@strings $($field:ident),*) => {$(
+        pub fn $field<I, S>(mut self, values: I) -> Self
+        where
+            I: IntoIterator<Item = S>,
+            S: Into<String>,
+        {
+            self.body.$field = Some(values.into_iter().map(Into::into).collect());
+            self
+        }
+    )*};
+    (@json $($field:ident),*) => {$(
+        pub fn $field(mut self, value: serde_json::Value) -> Self {
+            self.body.$field = Some(value);
+            self
+        }
+    )*};
+}
+
+pub(crate) use {body_setters, path_operation};

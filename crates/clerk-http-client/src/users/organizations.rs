@@ -1,0 +1,151 @@
+//! The organizations a user belongs to or is invited to.
+
+use clerk_model::{
+    OrganizationInvitation, OrganizationInvitations, OrganizationMembership,
+    OrganizationMemberships,
+};
+use reqwest::Method;
+
+use crate::pagination::{self, ItemStream};
+use crate::request::{operation, HttpRequest};
+use crate::validation;
+use crate::{Client, RequestOptions, Result};
+
+/// `GET /users/{user_id}/organization_memberships`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct UsersGetOrganizationMemberships {
+    client: Client,
+    options: RequestOptions,
+    user_id: String,
+    limit: Option<u32>,
+    offset: Option<u32>,
+}
+
+impl UsersGetOrganizationMemberships {
+    pub(crate) fn new(client: Client, user_id: String) -> Self {
+        Self {
+            client,
+            options: RequestOptions::default(),
+            user_id,
+            limit: None,
+            offset: None,
+        }
+    }
+
+    /// Page size, 1..=500.
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    pub fn offset(mut self, offset: u32) -> Self {
+        self.offset = Some(offset);
+        self
+    }
+
+    fn build(self) -> Result<HttpRequest> {
+        validation::path_param("user_id", &self.user_id)?;
+        validation::limit(self.client.validates(), self.limit)?;
+        Ok(HttpRequest::new(
+            "users_get_organization_memberships",
+            Method::GET,
+            &["users", &self.user_id, "organization_memberships"],
+        )
+        .query_opt("limit", self.limit)
+        .query_opt("offset", self.offset))
+    }
+
+    /// Every membership, page after page (offsets, up to the reported total).
+    pub fn into_stream(self) -> ItemStream<OrganizationMembership> {
+        pagination::items(pagination::pages(self, |request: Self| async move {
+            let offset = request.offset.unwrap_or(0);
+            let next_template = request.clone();
+            let page = request.send().await?;
+            let next = pagination::next_offset(offset, page.data.len(), page.total_count)
+                .map(|next| next_template.offset(next));
+            Ok((page.data, next))
+        }))
+    }
+}
+
+operation!(UsersGetOrganizationMemberships -> OrganizationMemberships);
+
+/// Invitation states `status` accepts.
+const INVITATION_STATUSES: &[&str] = &["pending", "accepted", "revoked", "expired"];
+
+/// `GET /users/{user_id}/organization_invitations`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct UsersGetOrganizationInvitations {
+    client: Client,
+    options: RequestOptions,
+    user_id: String,
+    limit: Option<u32>,
+    offset: Option<u32>,
+    status: Option<String>,
+}
+
+impl UsersGetOrganizationInvitations {
+    pub(crate) fn new(client: Client, user_id: String) -> Self {
+        Self {
+            client,
+            options: RequestOptions::default(),
+            user_id,
+            limit: None,
+            offset: None,
+            status: None,
+        }
+    }
+
+    /// Page size, 1..=500.
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    pub fn offset(mut self, offset: u32) -> Self {
+        self.offset = Some(offset);
+        self
+    }
+
+    /// `pending`, `accepted`, `revoked` or `expired`.
+    pub fn status(mut self, status: impl Into<String>) -> Self {
+        self.status = Some(status.into());
+        self
+    }
+
+    fn build(self) -> Result<HttpRequest> {
+        let validate = self.client.validates();
+        validation::path_param("user_id", &self.user_id)?;
+        validation::limit(validate, self.limit)?;
+        validation::one_of(
+            validate,
+            "status",
+            self.status.as_deref(),
+            INVITATION_STATUSES,
+        )?;
+        Ok(HttpRequest::new(
+            "users_get_organization_invitations",
+            Method::GET,
+            &["users", &self.user_id, "organization_invitations"],
+        )
+        .query_opt("limit", self.limit)
+        .query_opt("offset", self.offset)
+        .query_opt("status", self.status.as_deref()))
+    }
+
+    /// Every invitation, page after page (offsets, up to the reported total).
+    pub fn into_stream(self) -> ItemStream<OrganizationInvitation> {
+        pagination::items(pagination::pages(self, |request: Self| async move {
+            let offset = request.offset.unwrap_or(0);
+            let next_template = request.clone();
+            let page = request.send().await?;
+            let next = pagination::next_offset(offset, page.data.len(), page.total_count)
+                .map(|next| next_template.offset(next));
+            Ok((page.data, next))
+        }))
+    }
+}
+
+operation!(UsersGetOrganizationInvitations -> OrganizationInvitations);
