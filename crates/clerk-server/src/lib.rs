@@ -1,1 +1,124 @@
+//! A self-hostable server speaking Clerk's Backend API `/v1/users` wire protocol.
+//!
+//! - `http`: routes and extractors — translation between HTTP and the domain only;
+//! - `domain`: the rules (validation, metadata merge, passwords, list filters);
+//! - `store`: SQL on SQLite (default) or PostgreSQL;
+//! - `crypto`: password hashers, TOTP, secrets at rest.
+//!
+//! [`start`] runs the server in-process (the `clerk serve` command and the tests use it).
+
 pub mod crypto;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod ids;
+pub mod secret_keys;
+pub mod settings;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use settings::Settings;
+pub use store::Store;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub settings: Arc<Settings>,
+    pub secret_keys: Arc<Vec<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    /// `sqlite://FILE` (created if missing) or `postgres://…`.
+    pub database_url: String,
+    /// Accepted secret keys (several allow rotation). Must not be empty.
+    pub secret_keys: Vec<String>,
+    pub settings: Settings,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "sqlite://clerk.db".into(),
+            secret_keys: Vec::new(),
+            settings: Settings::default(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Database(#[from] store::ConnectError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+    #[error("no secret key configured")]
+    NoSecretKey,
+}
+
+/// A server running on the current tokio runtime.
+pub struct RunningServer {
+    addr: SocketAddr,
+    store: Store,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+/// Opens and migrates the database, binds the listener and starts serving.
+pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
+    if config.secret_keys.is_empty() {
+        return Err(StartError::NoSecretKey);
+    }
+    let store = Store::connect(&config.database_url).await?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| StartError::Listen { addr: config.listen, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| StartError::Listen { addr: config.listen, source })?;
+    let app = AppState {
+        store: store.clone(),
+        settings: Arc::new(config.settings),
+        secret_keys: Arc::new(config.secret_keys),
+    };
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, http::router(app))
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+    });
+    Ok(RunningServer { addr, store, shutdown: Some(tx), task })
+}
+
+impl RunningServer {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ADDR/v1`, the base URL clients are given.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, closes the database.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Err(e) = (&mut self.task).await {
+            tracing::error!(error = %e, "server task failed");
+        }
+        self.store.close().await;
+    }
+}

@@ -1,0 +1,96 @@
+//! `clerk serve`.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+use clerk_server::{secret_keys, store, ServerConfig, Settings};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// `sqlite://FILE` (created if missing) or `postgres://USER@HOST:PORT/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://clerk.db")]
+    database_url: String,
+    /// Secret key clients must send as `Authorization: Bearer <key>`; repeat for several
+    /// (key rotation). With none, a key is generated, kept beside the SQLite database and
+    /// printed.
+    #[arg(long = "secret-key", env = "CLERK_SECRET_KEY", value_delimiter = ',')]
+    secret_keys: Vec<String>,
+    /// bcrypt cost for passwords set through the API.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(4..=16))]
+    bcrypt_cost: u32,
+    /// Failed password/TOTP checks before a user is locked.
+    #[arg(long, default_value_t = 100)]
+    max_verification_attempts: i64,
+    /// How long a lock lasts, in seconds.
+    #[arg(long, default_value_t = 3600)]
+    lockout_seconds: u64,
+    /// Log as JSON lines instead of text.
+    #[arg(long)]
+    log_json: bool,
+}
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    init_logging(args.log_json);
+    let mut secret_keys = args.secret_keys.clone();
+    secret_keys.retain(|k| !k.trim().is_empty());
+    if secret_keys.is_empty() {
+        let path = store::sqlite_file_path(&args.database_url).context(
+            "no secret key given: pass --secret-key or CLERK_SECRET_KEY (a key is generated \
+             automatically only for a SQLite database file)",
+        )?;
+        let key_file = secret_keys::key_file_for(&path);
+        let (key, created) = secret_keys::load_or_create(&key_file)
+            .with_context(|| format!("cannot read or write {}", key_file.display()))?;
+        let verb = if created { "generated" } else { "loaded" };
+        println!("secret key ({verb}, kept in {}): {key}", key_file.display());
+        secret_keys.push(key);
+    }
+    let config = ServerConfig {
+        listen: args.listen,
+        database_url: args.database_url.clone(),
+        secret_keys,
+        settings: Settings {
+            bcrypt_cost: args.bcrypt_cost,
+            max_verification_attempts: args.max_verification_attempts,
+            lockout_duration: Duration::from_secs(args.lockout_seconds),
+        },
+    };
+    let server = clerk_server::start(config).await?;
+    println!("listening on {}", server.base_url());
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    server.shutdown().await;
+    Ok(())
+}
+
+fn init_logging(json: bool) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("install SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

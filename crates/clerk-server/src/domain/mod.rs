@@ -1,0 +1,8 @@
+//! The rules of the Users API, independent of HTTP and SQL.
+
+pub mod list;
+pub mod metadata;
+pub mod passwords;
+pub mod users;
+pub mod validate;
+pub mod view;

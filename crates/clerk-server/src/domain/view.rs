@@ -1,0 +1,133 @@
+//! Turns stored records into the wire objects Clerk returns.
+
+use clerk_model::{EmailAddress, ExternalAccount, PhoneNumber, User, Verification, Web3Wallet};
+
+use super::metadata::from_stored;
+use crate::settings::Settings;
+use crate::store::{IdentRow, UserRecord, UserRow};
+
+/// Clerk's default avatar, shown until the user has a profile image.
+pub const DEFAULT_AVATAR_URL: &str = "https://www.gravatar.com/avatar?d=mp";
+
+/// Whether the user is locked out at `now` (ms).
+pub fn is_locked(user: &UserRow, now: i64) -> bool {
+    user.locked_at.is_some() && user.lockout_expires_at.is_none_or(|until| until > now)
+}
+
+pub fn user(record: &UserRecord, settings: &Settings, now: i64) -> User {
+    let u = &record.user;
+    let locked = is_locked(u, now);
+    let idents = |kind: &'static str| record.identifications.iter().filter(move |i| i.kind == kind);
+    User {
+        id: u.id.clone(),
+        object: "user".into(),
+        external_id: u.external_id.clone(),
+        primary_email_address_id: u.primary_email_address_id.clone(),
+        primary_phone_number_id: u.primary_phone_number_id.clone(),
+        primary_web3_wallet_id: u.primary_web3_wallet_id.clone(),
+        username: u.username.clone(),
+        first_name: u.first_name.clone(),
+        last_name: u.last_name.clone(),
+        locale: u.locale.clone(),
+        profile_image_url: DEFAULT_AVATAR_URL.into(),
+        image_url: DEFAULT_AVATAR_URL.into(),
+        has_image: false,
+        public_metadata: from_stored(&u.public_metadata),
+        private_metadata: Some(from_stored(&u.private_metadata)),
+        unsafe_metadata: from_stored(&u.unsafe_metadata),
+        email_addresses: idents("email_address").map(email_address).collect(),
+        phone_numbers: idents("phone_number").map(phone_number).collect(),
+        web3_wallets: idents("web3_wallet").map(web3_wallet).collect(),
+        passkeys: Vec::new(),
+        password_enabled: u.password_digest.is_some(),
+        two_factor_enabled: false,
+        totp_enabled: false,
+        backup_code_enabled: false,
+        mfa_enabled_at: u.mfa_enabled_at,
+        mfa_disabled_at: u.mfa_disabled_at,
+        password_last_updated_at: u.password_last_updated_at,
+        external_accounts: record
+            .external_accounts
+            .iter()
+            .map(|a| ExternalAccount {
+                object: "external_account".into(),
+                id: a.id.clone(),
+                provider: a.provider.clone(),
+                provider_user_id: a.provider_user_id.clone(),
+                public_metadata: serde_json::json!({}),
+                created_at: a.created_at,
+                updated_at: a.updated_at,
+                ..ExternalAccount::default()
+            })
+            .collect(),
+        saml_accounts: Vec::new(),
+        enterprise_accounts: Vec::new(),
+        organization_memberships: None,
+        last_sign_in_at: u.last_sign_in_at,
+        banned: u.banned,
+        locked,
+        deprovisioned: None,
+        lockout_expires_in_seconds: match (locked, u.lockout_expires_at) {
+            (true, Some(until)) => Some((until - now + 999) / 1000),
+            _ => None,
+        },
+        verification_attempts_remaining: Some(
+            (settings.max_verification_attempts - u.failed_verification_attempts).max(0),
+        ),
+        updated_at: u.updated_at,
+        created_at: u.created_at,
+        delete_self_enabled: u.delete_self_enabled,
+        create_organization_enabled: u.create_organization_enabled,
+        create_organizations_limit: u.create_organizations_limit,
+        last_active_at: u.last_active_at,
+        legal_accepted_at: u.legal_accepted_at,
+        bypass_client_trust: u.bypass_client_trust,
+    }
+}
+
+/// `verification_admin` for verified identifications; reserved and unverified ones have
+/// no completed verification.
+fn verification(ident: &IdentRow) -> Option<Verification> {
+    (ident.status == "verified").then(Verification::admin)
+}
+
+pub fn email_address(ident: &IdentRow) -> EmailAddress {
+    EmailAddress {
+        id: ident.id.clone(),
+        object: "email_address".into(),
+        email_address: ident.value.clone(),
+        reserved: ident.status == "reserved",
+        verification: verification(ident),
+        linked_to: Vec::new(),
+        matches_sso_connection: Some(false),
+        created_at: ident.created_at,
+        updated_at: ident.updated_at,
+    }
+}
+
+pub fn phone_number(ident: &IdentRow) -> PhoneNumber {
+    PhoneNumber {
+        id: ident.id.clone(),
+        object: "phone_number".into(),
+        phone_number: ident.value.clone(),
+        reserved_for_second_factor: false,
+        default_second_factor: false,
+        reserved: ident.status == "reserved",
+        verification: verification(ident),
+        linked_to: Vec::new(),
+        backup_codes: None,
+        created_at: ident.created_at,
+        updated_at: ident.updated_at,
+    }
+}
+
+pub fn web3_wallet(ident: &IdentRow) -> Web3Wallet {
+    Web3Wallet {
+        id: ident.id.clone(),
+        object: "web3_wallet".into(),
+        web3_wallet: ident.value.clone(),
+        verification: verification(ident),
+        created_at: ident.created_at,
+        updated_at: ident.updated_at,
+    }
+}

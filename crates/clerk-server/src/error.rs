@@ -1,0 +1,150 @@
+//! The one error type of the server, rendered as Clerk's `ClerkErrors` envelope.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use clerk_model::{ClerkError, ClerkErrors};
+use serde_json::json;
+
+/// An error answered to the caller: HTTP status plus one Clerk error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub long_message: String,
+    pub param_name: Option<String>,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+        long_message: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            long_message: long_message.into(),
+            param_name: None,
+        }
+    }
+
+    /// Names the request parameter at fault (`meta.param_name`).
+    pub fn param(mut self, name: impl Into<String>) -> Self {
+        self.param_name = Some(name.into());
+        self
+    }
+
+    /// A 422 form error about one parameter.
+    pub fn form(code: &'static str, param: &str, message: &str, long_message: String) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message, long_message).param(param)
+    }
+
+    pub fn user_not_found(user_id: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "resource_not_found",
+            "not found",
+            format!("No user was found with id {user_id}"),
+        )
+    }
+
+    pub fn route_not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "resource_not_found",
+            "not found",
+            "The requested resource was not found",
+        )
+    }
+
+    pub fn identifier_exists(param: &str, what: &str) -> Self {
+        let text = format!("That {what} is taken. Please try another.");
+        Self::form("form_identifier_exists", param, &text, text.clone())
+    }
+
+    pub fn format_invalid(param: &str, what: &str) -> Self {
+        Self::form(
+            "form_param_format_invalid",
+            param,
+            "is invalid",
+            format!("{param} must be a valid {what}."),
+        )
+    }
+
+    pub fn value_invalid(param: &str, long_message: impl Into<String>) -> Self {
+        Self::form("form_param_value_invalid", param, "is invalid", long_message.into())
+    }
+
+    pub fn query_invalid(param: &str, long_message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_query_parameter_value",
+            "Invalid query parameter value",
+            long_message,
+        )
+        .param(param)
+    }
+
+    pub fn body_invalid(long_message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "request_body_invalid",
+            "Request body invalid",
+            long_message,
+        )
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_clerk_error",
+            "Oops, an unexpected error occurred",
+            "There was an internal error on our servers. We've been notified and are working on fixing it.",
+        )
+    }
+
+    fn to_envelope(&self) -> ClerkErrors {
+        ClerkErrors {
+            errors: vec![ClerkError {
+                message: self.message.clone(),
+                long_message: self.long_message.clone(),
+                code: self.code.to_owned(),
+                meta: self.param_name.as_ref().map(|p| json!({ "param_name": p })),
+            }],
+            meta: None,
+            clerk_trace_id: Some(trace_id()),
+        }
+    }
+}
+
+/// 32 lowercase hex characters, like Clerk's trace ids.
+fn trace_id() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, axum::Json(self.to_envelope())).into_response()
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.long_message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Store failures that are not the caller's fault become a logged 500.
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        tracing::error!(error = %err, "database error");
+        Self::internal()
+    }
+}

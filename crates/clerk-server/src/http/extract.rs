@@ -1,0 +1,143 @@
+//! Request extractors that answer bad input with Clerk's errors instead of axum's plain text.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use serde::de::DeserializeOwned;
+
+use crate::domain::list::QueryParams;
+use crate::error::ApiError;
+
+/// A JSON body. An empty body reads as `{}` (several Clerk bodies are optional).
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        if let Some(content_type) = req.headers().get(header::CONTENT_TYPE) {
+            let essence = content_type.to_str().unwrap_or_default().split(';').next().unwrap_or_default();
+            if !essence.trim().eq_ignore_ascii_case("application/json") {
+                return Err(ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_content_type",
+                    "Unsupported content type",
+                    "The request body must be JSON, sent with Content-Type: application/json.",
+                ));
+            }
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "request_body_too_large",
+                    "Request body too large",
+                    "The request body exceeds the allowed size.",
+                )
+            } else {
+                ApiError::body_invalid("The request body could not be read.")
+            }
+        })?;
+        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
+        parse_json(bytes).map(JsonBody)
+    }
+}
+
+/// Deserializes `bytes`, naming the parameter at fault when the JSON is well-formed but does
+/// not fit the request schema.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        if !inner.is_data() {
+            return ApiError::body_invalid(format!("The request body is not valid JSON: {inner}"));
+        }
+        let text = inner.to_string();
+        if let Some(field) = between(&text, "unknown field `", "`") {
+            let param = if path == "." { field.to_owned() } else { format!("{path}.{field}") };
+            return ApiError::form(
+                "form_param_unknown",
+                &param,
+                "is unknown",
+                format!("{param} is not a valid parameter for this request."),
+            );
+        }
+        if let Some(field) = between(&text, "missing field `", "`") {
+            return ApiError::form(
+                "form_param_missing",
+                field,
+                "is missing",
+                format!("{field} must be included."),
+            );
+        }
+        if path == "." {
+            return ApiError::body_invalid("The request body must be a JSON object.");
+        }
+        let param = path.split(['[', '.']).next().unwrap_or(&path).to_owned();
+        ApiError::form(
+            "form_param_type_invalid",
+            &param,
+            "has the wrong type",
+            format!("{path} has the wrong type: {}", text.split(" at line").next().unwrap_or(&text)),
+        )
+    })?;
+    de.end().map_err(|e| ApiError::body_invalid(format!("The request body is not valid JSON: {e}")))?;
+    Ok(value)
+}
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let rest = &text[text.find(start)? + start.len()..];
+    Some(&rest[..rest.find(end)?])
+}
+
+/// The query string as [`QueryParams`].
+pub struct Query(pub QueryParams);
+
+impl<S: Send + Sync> FromRequestParts<S> for Query {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        Ok(Query(QueryParams::parse(parts.uri.query().unwrap_or_default())))
+    }
+}
+
+/// `Clerk-API-Version` (header) or `__clerk_api_version` (query): optional, `YYYY-MM-DD`;
+/// giving both is invalid.
+pub struct ApiVersion(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiVersion {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let header = parts
+            .headers
+            .get("clerk-api-version")
+            .map(|v| v.to_str().unwrap_or("?").to_owned());
+        let query = QueryParams::parse(parts.uri.query().unwrap_or_default()).first("__clerk_api_version");
+        let version = match (header, query) {
+            (Some(_), Some(_)) => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_api_version",
+                    "Invalid API version",
+                    "Give the API version either in the Clerk-API-Version header or in the \
+                     __clerk_api_version query parameter, not both.",
+                ))
+            }
+            (v, None) | (None, v) => v,
+        };
+        if let Some(v) = &version {
+            if chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_err() {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_api_version",
+                    "Invalid API version",
+                    format!("{v} is not a valid API version; versions look like 2026-05-12."),
+                ));
+            }
+        }
+        Ok(ApiVersion(version))
+    }
+}

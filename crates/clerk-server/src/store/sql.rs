@@ -1,0 +1,137 @@
+//! A small SQL text builder with numbered placeholders (`$1`, `$2`, …), which both
+//! PostgreSQL and SQLite understand, so that one query text serves both stores.
+
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection, Row};
+
+/// A bound value. Nulls carry their type: PostgreSQL types every parameter.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    Int(Option<i64>),
+    Text(Option<String>),
+    Bool(bool),
+}
+
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Arg::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        Arg::Int(v)
+    }
+}
+impl From<bool> for Arg {
+    fn from(v: bool) -> Self {
+        Arg::Bool(v)
+    }
+}
+impl From<String> for Arg {
+    fn from(v: String) -> Self {
+        Arg::Text(Some(v))
+    }
+}
+impl From<&str> for Arg {
+    fn from(v: &str) -> Self {
+        Arg::Text(Some(v.to_owned()))
+    }
+}
+impl From<&String> for Arg {
+    fn from(v: &String) -> Self {
+        Arg::Text(Some(v.clone()))
+    }
+}
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        Arg::Text(v)
+    }
+}
+impl From<Option<&str>> for Arg {
+    fn from(v: Option<&str>) -> Self {
+        Arg::Text(v.map(str::to_owned))
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Self {
+        Self { text: text.to_owned(), args: Vec::new() }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a placeholder for `value`.
+    pub fn bind(&mut self, value: impl Into<Arg>) -> &mut Self {
+        self.args.push(value.into());
+        self.text.push('$');
+        self.text.push_str(&self.args.len().to_string());
+        self
+    }
+
+    /// Appends `(p1, p2, …)` binding each value; `values` must not be empty.
+    pub fn bind_list<T: Into<Arg> + Clone>(&mut self, values: &[T]) -> &mut Self {
+        self.push("(");
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(v.clone());
+        }
+        self.push(")")
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
+        let mut q = sqlx::query(&self.text);
+        for arg in &self.args {
+            q = match arg {
+                Arg::Int(v) => q.bind(*v),
+                Arg::Text(v) => q.bind(v.clone()),
+                Arg::Bool(v) => q.bind(*v),
+            };
+        }
+        q
+    }
+
+    pub async fn execute(&self, conn: &mut AnyConnection) -> sqlx::Result<u64> {
+        Ok(self.query().execute(conn).await?.rows_affected())
+    }
+
+    pub async fn fetch_all(&self, conn: &mut AnyConnection) -> sqlx::Result<Vec<AnyRow>> {
+        self.query().fetch_all(conn).await
+    }
+
+    pub async fn fetch_optional(&self, conn: &mut AnyConnection) -> sqlx::Result<Option<AnyRow>> {
+        self.query().fetch_optional(conn).await
+    }
+
+    pub async fn fetch_one(&self, conn: &mut AnyConnection) -> sqlx::Result<AnyRow> {
+        self.query().fetch_one(conn).await
+    }
+
+    /// The first column of the single row, as an integer (counts, RETURNING seq).
+    pub async fn fetch_i64(&self, conn: &mut AnyConnection) -> sqlx::Result<i64> {
+        self.fetch_one(conn).await?.try_get::<i64, _>(0)
+    }
+}
+
+/// Reads a boolean column whichever way the driver reports it (SQLite may report an integer).
+pub fn get_bool(row: &AnyRow, col: &str) -> sqlx::Result<bool> {
+    match row.try_get::<bool, _>(col) {
+        Ok(v) => Ok(v),
+        Err(_) => Ok(row.try_get::<i64, _>(col)? != 0),
+    }
+}
