@@ -253,6 +253,19 @@ def route_served(server: Server, method: str, template: str) -> bool:
     key = (method, template)
     if key in _route_cache:
         return _route_cache[key]
+    for attempt in range(3):
+        try:
+            served = _probe(server, method, template)
+            break
+        except httpx.TransportError:
+            if attempt == 2:
+                raise
+            time.sleep(0.2)
+    _route_cache[key] = served
+    return served
+
+
+def _probe(server: Server, method: str, template: str) -> bool:
     headers = {"Authorization": f"Bearer {SECRET_KEY}"}
     with httpx.Client(base_url=server.base_url, headers=headers, timeout=30) as c:
         created = c.post("/users", json={
@@ -270,7 +283,6 @@ def route_served(server: Server, method: str, template: str) -> bool:
         )
         if user_id != "user_probe":
             c.delete(f"/users/{user_id}")
-    _route_cache[key] = served
     return served
 
 

@@ -307,6 +307,21 @@ impl Spec {
         }
     }
 
+    /// [`Spec::validate_response`] for tests: panics with every error listed.
+    #[track_caller]
+    pub fn assert_response(
+        &self,
+        method: &str,
+        path: &str,
+        status: u16,
+        content_type: Option<&str>,
+        body: &Value,
+    ) {
+        if let Err(violation) = self.validate_response(method, path, status, content_type, body) {
+            panic!("{violation}");
+        }
+    }
+
     /// Parses `body` as JSON (an empty body is `null`) and validates it; a body that is not
     /// JSON is a violation.
     pub fn validate_raw_response(

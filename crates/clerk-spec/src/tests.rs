@@ -464,3 +464,11 @@ fn every_users_response_schema_compiles() {
         }
     }
 }
+
+#[test]
+#[should_panic(expected = "/banned")]
+fn assert_response_panics_with_the_report() {
+    let mut u = user();
+    u["banned"] = json!("no");
+    spec().assert_response("GET", USER_PATH, 200, JSON, &u);
+}
