@@ -665,3 +665,137 @@ def test_query_arrays_in_both_styles(raw, sdk, three_users):
     r2 = raw.get("/users", params=[("email_address[]", a), ("email_address[]", b)])
     assert r1.status_code == r2.status_code == 200
     assert {u["id"] for u in r1.json()} == {u["id"] for u in r2.json()} == {carol.id, bob.id}
+
+
+# ---------------------------------------------------------------------------------------------
+# more create / list semantics
+
+
+def test_create_needs_an_identifier(sdk):
+    with pytest.raises(models.ClerkErrors) as ei:
+        sdk.users.create(first_name="Nobody", skip_password_requirement=True)
+    first = clerk_error(ei, 422)
+    assert first.code in {"form_data_missing", "form_param_missing"}, ei.value.body
+
+
+def test_create_with_malformed_email_is_422(sdk):
+    with pytest.raises(models.ClerkErrors) as ei:
+        sdk.users.create(email_address=["not-an-email"], skip_password_requirement=True)
+    first = clerk_error(ei, 422, "form_param_format_invalid")
+    assert (first.meta or {}).get("param_name") == "email_address", ei.value.body
+
+
+def test_create_with_short_password_is_422(sdk):
+    with pytest.raises(models.ClerkErrors) as ei:
+        sdk.users.create(email_address=[email()], password="short")
+    first = clerk_error(ei, 422)
+    assert first.code.startswith("form_password"), ei.value.body
+    assert (first.meta or {}).get("param_name") == "password", ei.value.body
+
+
+def test_create_with_unknown_body_param_is_422(raw):
+    r = raw.post("/users", json={"email_address": [email()], "skip_password_requirement": True, "bogus": 1})
+    assert r.status_code == 422, r.text
+    err = r.json()["errors"][0]
+    assert err["code"] == "form_param_unknown" and err.get("meta", {}).get("param_name") == "bogus", r.text
+
+
+def test_create_with_several_emails_first_is_primary(sdk):
+    a, b = email(), email()
+    u = sdk.users.create(email_address=[a, b], email_address_identification_status=["verified", "reserved"],
+                         skip_password_requirement=True)
+    by_addr = {e.email_address: e for e in u.email_addresses}
+    assert set(by_addr) == {a, b}
+    assert u.primary_email_address_id == by_addr[a].id
+    assert by_addr[a].reserved is False and by_addr[b].reserved is True
+
+
+def test_create_with_custom_created_at(sdk):
+    u = sdk.users.create(email_address=[email()], created_at="2020-01-02T03:04:05.678Z",
+                         skip_password_requirement=True)
+    assert u.created_at == 1577934245678
+
+
+def test_update_primary_email_and_remove_username(sdk):
+    a, b = email(), email()
+    u = sdk.users.create(email_address=[a, b], username=unique("name"), skip_password_requirement=True)
+    second = next(e for e in u.email_addresses if e.email_address == b)
+    updated = sdk.users.update(user_id=u.id, primary_email_address_id=second.id, username=None)
+    assert updated.primary_email_address_id == second.id
+    assert updated.username is None
+
+
+def test_update_with_unknown_primary_email_is_422(sdk, new_user):
+    u = new_user()
+    with pytest.raises(models.ClerkErrors) as ei:
+        sdk.users.update(user_id=u.id, primary_email_address_id="idn_2zzzzzzzzzzzzzzzzzzzzzzzzzz")
+    assert ei.value.status_code in (404, 422), ei.value.body
+
+
+def test_list_query_matches_id_username_and_last_name(sdk, new_user):
+    uname, last = unique("name"), unique("Last")
+    u = new_user(username=uname, last_name=last)
+    for q in (u.id, uname, last.lower()):
+        assert [x.id for x in sdk.users.list(request={"query": q})] == [u.id], q
+
+
+def test_list_by_external_id_and_username(sdk, new_user):
+    ext, uname = unique("ext_"), unique("name")
+    u = new_user(external_id=ext, username=uname)
+    assert [x.id for x in sdk.users.list(request={"external_id": [ext]})] == [u.id]
+    assert [x.id for x in sdk.users.list(request={"username": [uname]})] == [u.id]
+    assert sdk.users.count(request={"external_id": [ext]}).total_count == 1
+
+
+def test_list_starting_after_cursor(raw, three_users):
+    tag, (carol, alice, bob) = three_users
+    first = raw.get("/users", params={"query": tag, "limit": 1})
+    assert [u["id"] for u in first.json()] == [bob.id]
+    rest = raw.get("/users", params={"query": tag, "limit": 2, "starting_after": bob.id})
+    assert rest.status_code == 200, rest.text
+    assert [u["id"] for u in rest.json()] == [alice.id, carol.id]
+    bad = raw.get("/users", params={"query": tag, "starting_after": bob.id, "order_by": "first_name"})
+    assert bad.status_code == 422, bad.text
+
+
+def test_list_limit_bounds(raw):
+    assert raw.get("/users", params={"limit": 500}).status_code == 200
+    r = raw.get("/users", params={"limit": 501})
+    assert r.status_code in (400, 422), r.text
+
+
+def test_update_user_metadata_by_api_version(raw, new_user):
+    """The official Python SDK 7.0.0 sends `Clerk-API-Version: 2025-11-10`, under which
+    PATCH /users/{id} still takes metadata; 2026-05-12 rejects it."""
+    u = new_user()
+    old = raw.patch(f"/users/{u.id}", json={"public_metadata": {"a": 1}},
+                    headers={"Clerk-API-Version": "2025-11-10"})
+    assert old.status_code == 200, old.text
+    assert old.json()["public_metadata"] == {"a": 1}
+    new = raw.patch(f"/users/{u.id}", json={"public_metadata": {"b": 2}},
+                    headers={"Clerk-API-Version": "2026-05-12"})
+    assert new.status_code in (400, 422), new.text
+
+
+# ---------------------------------------------------------------------------------------------
+# imported password digests (verified with their own hasher)
+
+
+def _django_pbkdf2(password: str, salt: str = "seasalt", iterations: int = 1000) -> str:
+    dk = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), iterations)
+    return f"pbkdf2_sha256${iterations}${salt}${base64.b64encode(dk).decode()}"
+
+
+@route("POST", "/users/{user_id}/verify_password")
+@pytest.mark.parametrize("hasher,digest", [
+    ("sha256", hashlib.sha256(PASSWORD.encode()).hexdigest()),
+    ("md5", hashlib.md5(PASSWORD.encode()).hexdigest()),
+    ("pbkdf2_sha256_django", _django_pbkdf2(PASSWORD)),
+])
+def test_imported_digest_verifies(sdk, hasher, digest):
+    u = sdk.users.create(email_address=[email()], password_digest=digest, password_hasher=hasher)
+    assert u.password_enabled is True
+    assert sdk.users.verify_password(user_id=u.id, password=PASSWORD).verified is True
+    with pytest.raises((models.SDKError, models.ClerkErrors)) as ei:
+        sdk.users.verify_password(user_id=u.id, password=PASSWORD + "!")
+    assert sdk_error_code(ei, 422) == "incorrect_password"
