@@ -1,0 +1,327 @@
+//! Secrets at rest and backup codes.
+//!
+//! **Sealing.** TOTP secrets and OAuth tokens are stored encrypted with AES-256-GCM under a
+//! 32-byte key that lives in configuration or a key file, never in the database (DESIGN.md,
+//! Security). Each value gets a fresh random 96-bit nonce; the stored form is
+//! `v1:<base64(nonce || ciphertext || tag)>`. The optional `context` is GCM associated data:
+//! pass something like `b"totp:user_2abc"` so a ciphertext copied onto another user's row (or into
+//! another column) fails to open instead of silently working. The `v1:` prefix leaves room for a
+//! key identifier when key rotation is added.
+//!
+//! **Backup codes.** Codes we generate are 12 characters from a 32-symbol alphabet: 60 bits of
+//! entropy each. They are stored as `sha256$<hex>` of the normalised code. A fast unsalted hash
+//! is enough here, unlike for passwords: the codes are uniformly random, so there is no
+//! dictionary or rainbow table to exploit, and exhausting 2^60 SHA-256 per code is years on a
+//! GPU farm (and yields a single-use second factor). bcrypt would make `verify_totp`, which may
+//! have to check ten stored codes, cost ten bcrypt runs per attempt — an easy DoS lever.
+//! Imported codes may be plaintext (hashed like ours at import) or bcrypt digests (kept as they
+//! are, cost bounded like imported passwords; verifying them is slow, so run it on the
+//! [`crate::crypto::HashPool`]).
+
+use std::fmt;
+use std::io::Write;
+use std::path::Path;
+
+use aes_gcm::aead::{Aead, Payload};
+use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::crypto::encoding::{b64_decode, b64_encode, hex_decode};
+use crate::crypto::passwords::{DigestError, PasswordHasher};
+
+const SEALED_PREFIX: &str = "v1:";
+const NONCE_BYTES: usize = 12;
+const TAG_BYTES: usize = 16;
+
+/// The 32-byte AES-256-GCM key for secrets at rest. `Debug` never shows the key.
+#[derive(Clone)]
+pub struct SecretKey([u8; 32]);
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey(<redacted>)")
+    }
+}
+
+/// A key that cannot be parsed, read or created.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretKeyError {
+    #[error("secret key must be 32 bytes, as 64 hex characters or base64")]
+    Invalid,
+    #[error("secret key file {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A sealed value that cannot be opened: wrong key, wrong context, tampered or not ours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("sealed secret cannot be opened (wrong key or context, or corrupted)")]
+pub struct OpenError;
+
+impl SecretKey {
+    /// A key from raw bytes.
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        SecretKey(bytes)
+    }
+
+    /// A fresh random key from the OS RNG.
+    pub fn generate() -> Self {
+        let mut bytes = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        SecretKey(bytes)
+    }
+
+    /// Parses a key from configuration: 64 hex characters, or base64 (standard or URL-safe,
+    /// padding optional) of 32 bytes. Surrounding whitespace is ignored.
+    pub fn parse(text: &str) -> Result<Self, SecretKeyError> {
+        let text = text.trim();
+        let bytes = if text.len() == 64 {
+            hex_decode(text)
+        } else {
+            None
+        }
+        .or_else(|| b64_decode(text))
+        .ok_or(SecretKeyError::Invalid)?;
+        let bytes: [u8; 32] = bytes.try_into().map_err(|_| SecretKeyError::Invalid)?;
+        Ok(SecretKey(bytes))
+    }
+
+    /// Reads a key file: text as [`SecretKey::parse`] accepts, or exactly 32 raw bytes.
+    pub fn load(path: &Path) -> Result<Self, SecretKeyError> {
+        let io = |source| SecretKeyError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let raw = std::fs::read(path).map_err(io)?;
+        if let Ok(text) = std::str::from_utf8(&raw) {
+            if let Ok(key) = SecretKey::parse(text) {
+                return Ok(key);
+            }
+        }
+        let bytes: [u8; 32] = raw.try_into().map_err(|_| SecretKeyError::Invalid)?;
+        Ok(SecretKey(bytes))
+    }
+
+    /// Loads the key file at `path`, or creates it with a random key (hex, mode 0600, created
+    /// exclusively so two processes starting together end up with the same key).
+    pub fn load_or_create(path: &Path) -> Result<Self, SecretKeyError> {
+        let io = |source| SecretKeyError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        match options.open(path) {
+            Ok(mut file) => {
+                let key = SecretKey::generate();
+                let mut text = hex::encode(key.0);
+                text.push('\n');
+                file.write_all(text.as_bytes()).map_err(io)?;
+                file.sync_all().map_err(io)?;
+                Ok(key)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => SecretKey::load(path),
+            Err(e) => Err(io(e)),
+        }
+    }
+
+    /// The key as 64 lowercase hex characters (for writing configuration).
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    fn cipher(&self) -> Aes256Gcm {
+        Aes256Gcm::new(&self.0.into())
+    }
+
+    /// Encrypts `plaintext`, bound to `context`, into `v1:<base64>`.
+    pub fn seal(&self, plaintext: &[u8], context: &[u8]) -> String {
+        let mut nonce = [0u8; NONCE_BYTES];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let ciphertext = self
+            .cipher()
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: context,
+                },
+            )
+            .expect("AES-GCM encryption of a small value cannot fail");
+        let mut out = Vec::with_capacity(NONCE_BYTES + ciphertext.len());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&ciphertext);
+        format!("{SEALED_PREFIX}{}", b64_encode(&out))
+    }
+
+    /// Decrypts a value made by [`SecretKey::seal`] with the same key and `context`.
+    pub fn open(&self, sealed: &str, context: &[u8]) -> Result<Vec<u8>, OpenError> {
+        let body = sealed.strip_prefix(SEALED_PREFIX).ok_or(OpenError)?;
+        let raw = b64_decode(body).ok_or(OpenError)?;
+        if raw.len() < NONCE_BYTES + TAG_BYTES {
+            return Err(OpenError);
+        }
+        let (nonce, ciphertext) = raw.split_at(NONCE_BYTES);
+        self.cipher()
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: context,
+                },
+            )
+            .map_err(|_| OpenError)
+    }
+
+    /// [`SecretKey::seal`] for text.
+    pub fn seal_str(&self, plaintext: &str, context: &[u8]) -> String {
+        self.seal(plaintext.as_bytes(), context)
+    }
+
+    /// [`SecretKey::open`] for text sealed with [`SecretKey::seal_str`].
+    pub fn open_str(&self, sealed: &str, context: &[u8]) -> Result<String, OpenError> {
+        String::from_utf8(self.open(sealed, context)?).map_err(|_| OpenError)
+    }
+}
+
+/// Backup code alphabet: lowercase letters and digits without `0 1 l o` (easily confused on
+/// paper). 32 symbols, so one random byte masked to 5 bits picks one without bias.
+const CODE_ALPHABET: &[u8; 32] = b"abcdefghijkmnpqrstuvwxyz23456789";
+/// Characters per generated backup code (12 × 5 = 60 bits).
+pub const BACKUP_CODE_LEN: usize = 12;
+const SHA256_PREFIX: &str = "sha256$";
+
+/// `n` fresh random backup codes (plaintext, shown to the user once).
+pub fn generate_backup_codes(n: usize) -> Vec<String> {
+    let mut rng = rand::rngs::OsRng;
+    (0..n)
+        .map(|_| {
+            let mut bytes = [0u8; BACKUP_CODE_LEN];
+            rng.fill_bytes(&mut bytes);
+            bytes
+                .iter()
+                .map(|b| CODE_ALPHABET[usize::from(b & 31)] as char)
+                .collect()
+        })
+        .collect()
+}
+
+/// What users type is compared case-insensitively, ignoring spaces and hyphens.
+fn normalize_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '\t'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The stored form of a plaintext backup code: `sha256$<hex>` of the normalised code.
+pub fn hash_backup_code(code: &str) -> String {
+    format!(
+        "{SHA256_PREFIX}{}",
+        hex::encode(Sha256::digest(normalize_code(code).as_bytes()))
+    )
+}
+
+/// The stored form of a backup code supplied at import (`backup_codes` on create/update): a
+/// bcrypt digest is kept as it is (after the same cost bound as imported passwords), anything
+/// else is a plaintext code and is hashed like ours.
+pub fn import_backup_code(code: &str) -> Result<String, DigestError> {
+    if code.starts_with("$2") {
+        super::passwords::bcrypt::check_mcf(PasswordHasher::Bcrypt, code)?;
+        Ok(code.to_owned())
+    } else {
+        Ok(hash_backup_code(code))
+    }
+}
+
+/// Whether `code` matches one stored backup code (either form [`import_backup_code`] stores).
+/// Constant-time for the `sha256$` form; a bcrypt form costs a bcrypt run.
+pub fn verify_backup_code(stored: &str, code: &str) -> bool {
+    if let Some(hex_hash) = stored.strip_prefix(SHA256_PREFIX) {
+        let Some(expected) = hex_decode(hex_hash) else {
+            return false;
+        };
+        let actual = Sha256::digest(normalize_code(code).as_bytes());
+        return actual.as_slice().ct_eq(&expected).into();
+    }
+    if super::passwords::bcrypt::check_mcf(PasswordHasher::Bcrypt, stored).is_ok() {
+        return ::bcrypt::verify(code.trim(), stored).unwrap_or(false);
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seal_open_round_trip() {
+        let key = SecretKey::generate();
+        let sealed = key.seal_str("JBSWY3DPEHPK3PXP", b"totp:user_1");
+        assert!(sealed.starts_with("v1:"));
+        assert_eq!(
+            key.open_str(&sealed, b"totp:user_1").unwrap(),
+            "JBSWY3DPEHPK3PXP"
+        );
+        // A second seal of the same value differs (fresh nonce).
+        assert_ne!(sealed, key.seal_str("JBSWY3DPEHPK3PXP", b"totp:user_1"));
+    }
+
+    #[test]
+    fn open_refuses_wrong_key_context_and_tampering() {
+        let key = SecretKey::generate();
+        let sealed = key.seal(b"token", b"ctx");
+        assert_eq!(key.open(&sealed, b"other"), Err(OpenError));
+        assert_eq!(SecretKey::generate().open(&sealed, b"ctx"), Err(OpenError));
+        let mut raw = b64_decode(&sealed[3..]).unwrap();
+        let last = raw.len() - 1;
+        raw[last] ^= 1;
+        let tampered = format!("v1:{}", b64_encode(&raw));
+        assert_eq!(key.open(&tampered, b"ctx"), Err(OpenError));
+        for junk in ["", "v1:", "v1:!!!", "v2:AAAA", "v1:AAAA", "plaintext"] {
+            assert_eq!(key.open(junk, b"ctx"), Err(OpenError), "{junk:?}");
+        }
+    }
+
+    #[test]
+    fn key_parsing() {
+        let hex_key = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+        let k = SecretKey::parse(hex_key).unwrap();
+        assert_eq!(k.to_hex(), hex_key);
+        let b64 = b64_encode(&k.0);
+        assert_eq!(SecretKey::parse(&b64).unwrap().0, k.0);
+        assert_eq!(SecretKey::parse(&format!(" {b64}\n")).unwrap().0, k.0);
+        assert!(SecretKey::parse("short").is_err());
+        assert!(SecretKey::parse("").is_err());
+        assert!(SecretKey::parse(&hex_key[2..]).is_err());
+        assert_eq!(format!("{k:?}"), "SecretKey(<redacted>)");
+    }
+
+    #[test]
+    fn backup_codes() {
+        let codes = generate_backup_codes(10);
+        assert_eq!(codes.len(), 10);
+        for c in &codes {
+            assert_eq!(c.len(), BACKUP_CODE_LEN);
+            assert!(c.bytes().all(|b| CODE_ALPHABET.contains(&b)));
+            let stored = hash_backup_code(c);
+            assert!(verify_backup_code(&stored, c));
+            assert!(verify_backup_code(&stored, &c.to_uppercase()));
+            assert!(!verify_backup_code(&stored, "wrong"));
+        }
+        assert!(!verify_backup_code("garbage", "x"));
+        assert!(!verify_backup_code("sha256$zz", "x"));
+        let imported = import_backup_code("abcd-efgh").unwrap();
+        assert!(verify_backup_code(&imported, "ABCDEFGH"));
+    }
+}
