@@ -6,6 +6,7 @@ Environment:
   CONFORMANCE_DB   `sqlite` (default: a fresh file in a temp dir) or `postgres` (a fresh database
                    `conf_<random>` on CONFORMANCE_PG_URL, dropped at the end)
   CONFORMANCE_PG_URL  default postgres://postgres@127.0.0.1:5432/postgres
+  CONFORMANCE_CAPTURE  append every response the tests receive to this JSON-lines file
   CONFORMANCE_MUTATION  break the server's answers on purpose (mutating_proxy.MUTATIONS): the
                    suite must then fail
 """
@@ -40,6 +41,7 @@ DB_KIND = os.environ.get("CONFORMANCE_DB", "sqlite").lower()
 PG_URL = os.environ.get("CONFORMANCE_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SECRET_KEY = "sk_test_" + secrets.token_hex(20)
 STARTUP_TIMEOUT_S = 60
+CAPTURE = os.environ.get("CONFORMANCE_CAPTURE")
 LISTENING = re.compile(r"listening on (http://\S+)")
 
 # Retries off: a failure must fail fast, and a 5xx must surface rather than be retried.
@@ -181,6 +183,15 @@ class Recorder:
         response.read()
         req = response.request
         self.exchanges.append((req.method, str(req.url), response.status_code))
+        if CAPTURE:
+            # One JSON line per response, for cross-checking with the Rust oracle
+            # (cargo run -p clerk-spec --example validate_capture -- FILE).
+            with open(CAPTURE, "a", encoding="utf-8") as f:
+                f.write(json.dumps({
+                    "method": req.method, "url": str(req.url), "status": response.status_code,
+                    "content_type": response.headers.get("content-type"),
+                    "body": response.content.decode("utf-8", "replace"),
+                }) + "\n")
         try:
             self.spec.validate_raw(
                 req.method, str(req.url), response.status_code,
