@@ -109,8 +109,10 @@ impl Configuration {
     /// The defaults, with the secret key from `CLERK_SECRET_KEY` and the base URL from
     /// `CLERK_API_URL` where they are set.
     pub fn from_env() -> Self {
-        let mut config = Self::default();
-        config.secret_key = std::env::var(SECRET_KEY_ENV).ok().map(SecretKey::new);
+        let mut config = Self {
+            secret_key: std::env::var(SECRET_KEY_ENV).ok().map(SecretKey::new),
+            ..Self::default()
+        };
         if let Ok(url) = std::env::var(API_URL_ENV) {
             config.base_url = url;
         }

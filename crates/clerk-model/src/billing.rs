@@ -15,6 +15,8 @@ string_enum!(
     }
 );
 
+// `string_enum!` cannot carry `#[default]` on a variant, so this cannot be derived.
+#[allow(clippy::derivable_impls)]
 impl Default for CreditAdjustmentAction {
     fn default() -> Self {
         Self::Increase
