@@ -15,15 +15,17 @@ crates/clerk-spec/clerk-bapi-openapi.yml):
   `additionalProperties: false` applies, `oneOf` is kept and its
   `discriminator` property made required (the Python SDK dispatches on it and
   fails without it), `exclusiveMinimum: true` becomes the numeric form,
-  formats and annotations are dropped.
+  only `format: date-time` is checked, annotations are dropped.
 """
 
 from __future__ import annotations
 
 import copy
+import datetime
 import functools
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 from urllib.parse import urlsplit
@@ -185,7 +187,7 @@ class Spec:
         if v is None:
             root = self.json_schema(schema)
             jsonschema.Draft202012Validator.check_schema(root)
-            v = jsonschema.Draft202012Validator(root)
+            v = jsonschema.Draft202012Validator(root, format_checker=FORMATS)
             self._validators[key] = v
         return v
 
@@ -232,7 +234,8 @@ class Spec:
             elif key in ("allOf", "oneOf", "anyOf"):
                 out[key] = [self._translate(v, reached) for v in value]
             elif key == "format":
-                continue
+                if value == "date-time":
+                    out[key] = value
             elif key in ("exclusiveMinimum", "exclusiveMaximum"):
                 bound = "minimum" if key == "exclusiveMinimum" else "maximum"
                 if value is True and bound in src:
@@ -292,6 +295,20 @@ class Spec:
         if residual:
             merged["allOf"] = residual
         return merged
+
+
+FORMATS = jsonschema.FormatChecker(formats=())
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def _is_rfc3339(value) -> bool:
+    """RFC 3339 date-time (the only format checked, as in the Rust oracle)."""
+    if not isinstance(value, str):
+        return True
+    if not re.fullmatch(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)", value):
+        raise ValueError(f"{value!r} is not an RFC 3339 date-time")
+    datetime.datetime.fromisoformat(value.replace("z", "Z").replace("t", "T"))
+    return True
 
 
 def _make_nullable(out: dict) -> dict:

@@ -119,3 +119,12 @@ def test_all_of_merge(spec):
                                                          "image_url": "https://i", "has_image": False}}
     v = jsonschema.Draft202012Validator(spec.component_json_schema("OrganizationInvitationWithPublicOrganizationData"))
     assert not [e.message for e in v.iter_errors(inv) if "public_organization_data" in e.message]
+
+
+def test_date_time_format_is_checked(spec):
+    import jsonschema
+
+    v = jsonschema.Draft202012Validator(spec.json_schema({"type": "string", "format": "date-time"}),
+                                        format_checker=spec_oracle.FORMATS)
+    assert v.is_valid("2026-05-12T10:00:00Z") and v.is_valid("2026-05-12T10:00:00.123+02:00")
+    assert not v.is_valid("yesterday") and not v.is_valid("2026-13-45T99:00:00Z")

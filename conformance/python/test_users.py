@@ -431,12 +431,12 @@ def test_verify_totp_without_totp_is_400(sdk, new_user):
 
 @route("POST", "/users/{user_id}/verify_totp")
 def test_backup_code_verifies_once(sdk, new_user):
-    u = new_user(totp_secret=TOTP_SECRET, backup_codes=["alpha-1111", "bravo-2222"])
+    u = new_user(totp_secret=TOTP_SECRET, backup_codes=["abcd1234", "efgh5678"])
     assert u.backup_code_enabled is True
-    res = sdk.users.verify_totp(user_id=u.id, code="alpha-1111")
+    res = sdk.users.verify_totp(user_id=u.id, code="abcd1234")
     assert res.verified is True and res.code_type == "backup_code"
     with pytest.raises((models.SDKError, models.ClerkErrors)) as ei:
-        sdk.users.verify_totp(user_id=u.id, code="alpha-1111")
+        sdk.users.verify_totp(user_id=u.id, code="abcd1234")
     assert ei.value.status_code == 422
 
 
@@ -450,7 +450,7 @@ def test_delete_totp(sdk, new_user):
 
 @route("DELETE", "/users/{user_id}/backup_code")
 def test_delete_backup_codes(sdk, new_user):
-    u = new_user(totp_secret=TOTP_SECRET, backup_codes=["charlie-333"])
+    u = new_user(totp_secret=TOTP_SECRET, backup_codes=["ijkl9012"])
     res = sdk.users.delete_backup_codes(user_id=u.id)
     assert res.user_id == u.id
     assert sdk.users.get(user_id=u.id).backup_code_enabled is False
@@ -458,7 +458,7 @@ def test_delete_backup_codes(sdk, new_user):
 
 @route("DELETE", "/users/{user_id}/mfa")
 def test_disable_mfa(sdk, new_user):
-    u = new_user(totp_secret=TOTP_SECRET, backup_codes=["delta-4444"])
+    u = new_user(totp_secret=TOTP_SECRET, backup_codes=["mnop3456"])
     assert u.mfa_enabled_at is not None or u.two_factor_enabled
     res = sdk.users.disable_mfa(user_id=u.id)
     assert res.user_id == u.id
