@@ -145,7 +145,7 @@ pub(super) fn parse(hasher: PasswordHasher, digest: &str) -> Result<Pbkdf2, Dige
 }
 
 fn parse_iterations(hasher: PasswordHasher, s: &str) -> Result<u32, DigestError> {
-    if s.is_empty() || s.len() > 20 || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err(malformed(hasher, "iterations must be a decimal number"));
     }
     let n: u64 = s

@@ -39,22 +39,26 @@ pub(super) fn parse(hasher: PasswordHasher, digest: &str) -> Result<Phpass<'_>, 
         .iter()
         .position(|c| *c == b[3])
         .ok_or(malformed(hasher, "invalid round-count character"))? as u32;
-    if !(MIN_LOG2_ROUNDS..=MAX_LOG2_ROUNDS).contains(&log2) {
+    if log2 < MIN_LOG2_ROUNDS {
+        return Err(malformed(hasher, "phpass needs at least 2^7 rounds"));
+    }
+    if log2 > MAX_LOG2_ROUNDS {
         return Err(out_of_bounds(
             hasher,
-            format!("2^{log2} rounds is outside 2^{MIN_LOG2_ROUNDS}..=2^{MAX_LOG2_ROUNDS}"),
+            format!("2^{log2} rounds exceeds 2^{MAX_LOG2_ROUNDS}"),
         ));
     }
     let checksum = &b[12..];
-    if !checksum.iter().all(|c| ITOA64.contains(c)) {
+    let salt = &b[4..12];
+    if !b[4..].iter().all(|c| ITOA64.contains(c)) {
         return Err(malformed(
             hasher,
-            "checksum must use phpass's base64 alphabet",
+            "salt and checksum must use phpass's base64 alphabet",
         ));
     }
     Ok(Phpass {
         log2_rounds: log2,
-        salt: &b[4..12],
+        salt,
         checksum,
     })
 }
