@@ -47,6 +47,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 /// Deserializes `bytes`, naming the parameter at fault when the JSON is well-formed but does
 /// not fit the request schema.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // serde reads a struct from a JSON array too; Clerk's bodies are objects only.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::body_invalid("The request body must be a JSON object."));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
@@ -56,7 +60,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         }
         let text = inner.to_string();
         if let Some(field) = between(&text, "unknown field `", "`") {
-            let param = if path == "." { field.to_owned() } else { format!("{path}.{field}") };
+            // The path already ends with the unknown field's name.
+            let param = if path == "." { field.to_owned() } else { path };
             return ApiError::form(
                 "form_param_unknown",
                 &param,

@@ -1,0 +1,9 @@
+//! Integration tests of the `/v1/users` API over HTTP, on SQLite and on PostgreSQL.
+
+mod support;
+
+mod create;
+mod list;
+mod metadata;
+mod update_delete;
+mod wire;

@@ -1,0 +1,242 @@
+//! Test harness: the real server in-process on an ephemeral port, on a fresh SQLite file or a
+//! fresh PostgreSQL database, driven over HTTP. Every response is checked against Clerk's
+//! published spec (clerk-spec) before a test sees it.
+
+use std::time::Duration;
+
+use clerk_server::{RunningServer, ServerConfig, Settings};
+use reqwest::Method;
+use serde_json::Value;
+use sqlx::Connection;
+
+pub const KEY: &str = "sk_test_primary_key_for_tests";
+pub const SECOND_KEY: &str = "sk_test_rotated_second_key";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the PostgreSQL server for tests is (a database is created per test).
+fn postgres_base_url() -> String {
+    std::env::var("CLERK_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+pub struct TestServer {
+    server: Option<RunningServer>,
+    pub base: String,
+    pub database_url: String,
+    http: reqwest::Client,
+    _dir: tempfile::TempDir,
+    pg_database: Option<String>,
+}
+
+/// A response, already validated against the spec.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: Value,
+}
+
+impl Resp {
+    /// The body of a 200, failing the test on anything else.
+    #[track_caller]
+    pub fn ok(self) -> Value {
+        assert_eq!(self.status, 200, "expected 200, got {}: {}", self.status, self.body);
+        self.body
+    }
+
+    /// Asserts the status and first error code; returns `meta.param_name`.
+    #[track_caller]
+    pub fn err(&self, status: u16, code: &str) -> Option<String> {
+        assert_eq!(self.status, status, "body: {}", self.body);
+        assert_eq!(self.body["errors"][0]["code"], code, "body: {}", self.body);
+        self.body["errors"][0]["meta"]["param_name"].as_str().map(str::to_owned)
+    }
+
+    /// Asserts a 422 with `code` naming `param`.
+    #[track_caller]
+    pub fn form_err(&self, code: &str, param: &str) {
+        assert_eq!(self.err(422, code).as_deref(), Some(param), "body: {}", self.body);
+    }
+}
+
+impl TestServer {
+    pub async fn start(backend: Backend) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (database_url, pg_database) = match backend {
+            Backend::Sqlite => (format!("sqlite://{}", dir.path().join("clerk.db").display()), None),
+            Backend::Postgres => {
+                let name = format!("clerk_test_{:x}", rand_u64());
+                let mut admin = sqlx::PgConnection::connect(&format!("{}/postgres", postgres_base_url()))
+                    .await
+                    .expect("PostgreSQL must be reachable for the postgres tests (CLERK_TEST_POSTGRES_URL)");
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+                (format!("{}/{name}", postgres_base_url()), Some(name))
+            }
+        };
+        let server = clerk_server::start(ServerConfig {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            database_url: database_url.clone(),
+            secret_keys: vec![KEY.into(), SECOND_KEY.into()],
+            // Low cost keeps the suite quick; the code path is the same at any cost.
+            settings: Settings { bcrypt_cost: 4, ..Settings::default() },
+        })
+        .await
+        .expect("server starts");
+        Self {
+            base: server.base_url(),
+            server: Some(server),
+            database_url,
+            http: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap(),
+            _dir: dir,
+            pg_database,
+        }
+    }
+
+    /// A request with the default key; `path` is relative to `/v1`.
+    pub fn req(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, format!("{}{}", self.base, path)).bearer_auth(KEY)
+    }
+
+    /// A request with no `Authorization` header.
+    pub fn req_without_key(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, format!("{}{}", self.base, path))
+    }
+
+    /// Sends, reads, and validates the response against the spec.
+    pub async fn send(&self, builder: reqwest::RequestBuilder) -> Resp {
+        let request = builder.build().expect("valid request");
+        let method = request.method().to_string();
+        let path = request.url().path().to_owned();
+        let res = self.http.execute(request).await.expect("server answers");
+        let status = res.status().as_u16();
+        let content_type =
+            res.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
+        let bytes = res.bytes().await.unwrap();
+        let body: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            panic!("{method} {path} → {status}: body is not JSON ({e}): {}", String::from_utf8_lossy(&bytes))
+        });
+        if let Err(violation) = clerk_spec::Spec::load().validate_response(
+            &method,
+            &path,
+            status,
+            content_type.as_deref(),
+            &body,
+        ) {
+            panic!("response does not match Clerk's spec: {violation}\nbody: {body}");
+        }
+        Resp { status, content_type, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        self.send(self.req(Method::GET, path)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.send(self.req(Method::DELETE, path)).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Resp {
+        self.send(self.req(Method::POST, path).json(&body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Resp {
+        self.send(self.req(Method::PATCH, path).json(&body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Resp {
+        self.send(self.req(Method::PUT, path).json(&body)).await
+    }
+
+    /// Creates a user, asserting success.
+    pub async fn create_user(&self, body: Value) -> Value {
+        self.post("/users", body).await.ok()
+    }
+
+    /// Ids of the users a list query returns, in order.
+    pub async fn list_ids(&self, query: &str) -> Vec<String> {
+        let body = self.get(&format!("/users?{query}")).await.ok();
+        ids(&body)
+    }
+
+    pub async fn count(&self, query: &str) -> i64 {
+        self.get(&format!("/users/count?{query}")).await.ok()["total_count"].as_i64().unwrap()
+    }
+
+    /// Runs SQL on the server's database, for rows no endpoint creates yet.
+    pub async fn exec_sql(&self, sql: &str) {
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&self.database_url).await.unwrap();
+        sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+    }
+}
+
+pub fn ids(list: &Value) -> Vec<String> {
+    list.as_array()
+        .expect("a bare JSON array")
+        .iter()
+        .map(|u| u["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
+    h.finish()
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let server = self.server.take();
+        let database = self.pg_database.take();
+        // Async cleanup from Drop: a thread with its own runtime, joined so the database is
+        // gone before the next test starts.
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async move {
+                if let Some(server) = server {
+                    drop(server);
+                }
+                if let Some(name) = database {
+                    if let Ok(mut admin) =
+                        sqlx::PgConnection::connect(&format!("{}/postgres", postgres_base_url())).await
+                    {
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute(&mut admin)
+                            .await;
+                    }
+                }
+            });
+        })
+        .join()
+        .ok();
+    }
+}
+
+/// Runs each listed `async fn name(server: TestServer)` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::support::TestServer::start($crate::support::Backend::Sqlite).await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::support::TestServer::start($crate::support::Backend::Postgres).await).await
+                }
+            )*
+        }
+    };
+}
