@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Every test of the project: the Rust workspace (unit, integration on SQLite and PostgreSQL,
+# doc-tests), then the conformance suite (Clerk's official Python SDK + Clerk's spec as oracles).
+#
+# Needs PostgreSQL on 127.0.0.1:5432 with trust auth for user postgres
+# (override with CLERK_TEST_POSTGRES_URL / CONFORMANCE_PG_URL); `.ci/run` starts one.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+cargo test --workspace --all-targets
+cargo test --workspace --doc
+cargo build -p clerk-cli
+CLERK_BIN="$PWD/target/debug/clerk" bash conformance/run.sh
