@@ -46,7 +46,7 @@ pub(crate) fn hex_decode(s: &str) -> Option<Vec<u8>> {
 
 /// True when `s` is a non-empty, even-length string of hex digits.
 pub(crate) fn is_hex(s: &str) -> bool {
-    !s.is_empty() && s.len() % 2 == 0 && s.bytes().all(|b| b.is_ascii_hexdigit())
+    !s.is_empty() && s.len() & 1 == 0 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 #[cfg(test)]
