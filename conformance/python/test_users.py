@@ -799,3 +799,15 @@ def test_imported_digest_verifies(sdk, hasher, digest):
     with pytest.raises((models.SDKError, models.ClerkErrors)) as ei:
         sdk.users.verify_password(user_id=u.id, password=PASSWORD + "!")
     assert sdk_error_code(ei, 422) == "incorrect_password"
+
+
+def test_invalid_api_version_is_a_4xx_envelope(raw):
+    r = raw.get("/users", headers={"Clerk-API-Version": "not-a-version"})
+    assert r.status_code in (400, 422), r.text
+    ok = raw.get("/users", params={"limit": 1}, headers={"Clerk-API-Version": "2026-05-12"})
+    assert ok.status_code == 200, ok.text
+
+
+def test_body_with_wrong_content_type_is_a_4xx_envelope(raw):
+    r = raw.post("/users", content=b'{"email_address": ["x@example.com"]}', headers={"Content-Type": "text/plain"})
+    assert r.status_code in (400, 415, 422), r.text
