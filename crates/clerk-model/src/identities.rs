@@ -7,7 +7,9 @@ use crate::ClerkError;
 
 string_enum!(
     /// State of a [`Verification`].
+    #[derive(Default)]
     VerificationStatus {
+        #[default]
         Unverified = "unverified",
         Verified = "verified",
         Failed = "failed",
@@ -15,12 +17,6 @@ string_enum!(
         Transferable = "transferable",
     }
 );
-
-impl Default for VerificationStatus {
-    fn default() -> Self {
-        Self::Unverified
-    }
-}
 
 /// Every verification variant of the spec (`verification_admin`, `verification_otp`,
 /// `verification_oauth`, …) in one tolerant shape: the variant is named by `object` and

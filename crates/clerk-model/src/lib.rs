@@ -38,7 +38,7 @@ pub use requests::{
     UpdateUserRequest, VerifyPasswordRequest, VerifyTotpRequest,
 };
 pub use responses::{
-    CodeType, DeletedObject, OAuthAccessToken, Paginated, Totp, TotalCount, TrustedDevice,
+    CodeType, DeletedObject, OAuthAccessToken, Paginated, TotalCount, Totp, TrustedDevice,
     UserIdResponse, VerifyPasswordResponse, VerifyTotpResponse,
 };
 pub use user::User;

@@ -98,13 +98,25 @@ pub struct CreateUserRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct UpdateUserRequest {
-    #[serde(deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub external_id: Option<Option<String>>,
-    #[serde(deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub first_name: Option<Option<String>>,
-    #[serde(deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_name: Option<Option<String>>,
-    #[serde(deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub locale: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_email_address_id: Option<String>,
@@ -114,7 +126,10 @@ pub struct UpdateUserRequest {
     pub primary_phone_number_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_web3_wallet_id: Option<String>,
-    #[serde(deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub username: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile_image_id: Option<String>,
@@ -142,11 +157,17 @@ pub struct UpdateUserRequest {
     pub delete_self_enabled: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub create_organization_enabled: Option<bool>,
-    #[serde(deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legal_accepted_at: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skip_legal_checks: Option<bool>,
-    #[serde(deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub create_organizations_limit: Option<Option<i64>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
@@ -158,11 +179,20 @@ pub struct UpdateUserRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct UpdateUserMetadataRequest {
-    #[serde(deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub public_metadata: Option<Option<Value>>,
-    #[serde(deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub private_metadata: Option<Option<Value>>,
-    #[serde(deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unsafe_metadata: Option<Option<Value>>,
 }
 

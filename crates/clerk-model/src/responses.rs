@@ -27,7 +27,10 @@ pub struct TotalCount {
 
 impl TotalCount {
     pub fn new(total_count: i64) -> Self {
-        Self { object: "total_count".into(), total_count }
+        Self {
+            object: "total_count".into(),
+            total_count,
+        }
     }
 }
 
@@ -46,17 +49,13 @@ pub struct VerifyPasswordResponse {
 
 string_enum!(
     /// Which kind of code `verify_totp` accepted.
+    #[derive(Default)]
     CodeType {
+        #[default]
         Totp = "totp",
         BackupCode = "backup_code",
     }
 );
-
-impl Default for CodeType {
-    fn default() -> Self {
-        Self::Totp
-    }
-}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
