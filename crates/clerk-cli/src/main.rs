@@ -6,7 +6,11 @@ mod serve;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "clerk", version, about = "Clerk's Users API: serve it, manage users, import and export")]
+#[command(
+    name = "clerk",
+    version,
+    about = "Clerk's Users API: serve it, manage users, import and export"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -41,7 +41,13 @@ impl ApiError {
 
     /// A 422 form error about one parameter.
     pub fn form(code: &'static str, param: &str, message: &str, long_message: String) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message, long_message).param(param)
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            message,
+            long_message,
+        )
+        .param(param)
     }
 
     pub fn user_not_found(user_id: &str) -> Self {
@@ -77,7 +83,12 @@ impl ApiError {
     }
 
     pub fn value_invalid(param: &str, long_message: impl Into<String>) -> Self {
-        Self::form("form_param_value_invalid", param, "is invalid", long_message.into())
+        Self::form(
+            "form_param_value_invalid",
+            param,
+            "is invalid",
+            long_message.into(),
+        )
     }
 
     pub fn query_invalid(param: &str, long_message: impl Into<String>) -> Self {
@@ -135,7 +146,13 @@ impl IntoResponse for ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.long_message)
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.long_message
+        )
     }
 }
 

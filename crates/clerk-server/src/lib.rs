@@ -60,7 +60,10 @@ pub enum StartError {
     #[error(transparent)]
     Database(#[from] store::ConnectError),
     #[error("cannot listen on {addr}: {source}")]
-    Listen { addr: SocketAddr, source: std::io::Error },
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("no secret key configured")]
     NoSecretKey,
 }
@@ -81,10 +84,14 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let store = Store::connect(&config.database_url).await?;
     let listener = TcpListener::bind(config.listen)
         .await
-        .map_err(|source| StartError::Listen { addr: config.listen, source })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|source| StartError::Listen { addr: config.listen, source })?;
+        .map_err(|source| StartError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: config.listen,
+        source,
+    })?;
     let app = AppState {
         store: store.clone(),
         settings: Arc::new(config.settings),
@@ -98,7 +105,12 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             })
             .await
     });
-    Ok(RunningServer { addr, store, shutdown: Some(tx), task })
+    Ok(RunningServer {
+        addr,
+        store,
+        shutdown: Some(tx),
+        task,
+    })
 }
 
 impl RunningServer {

@@ -46,8 +46,9 @@ impl QueryParams {
     pub fn int(&self, name: &str) -> ApiResult<Option<i64>> {
         self.first(name)
             .map(|v| {
-                v.parse::<i64>()
-                    .map_err(|_| ApiError::query_invalid(name, format!("{name} must be an integer.")))
+                v.parse::<i64>().map_err(|_| {
+                    ApiError::query_invalid(name, format!("{name} must be an integer."))
+                })
             })
             .transpose()
     }
@@ -57,7 +58,10 @@ impl QueryParams {
             .map(|v| match v.as_str() {
                 "true" | "1" => Ok(true),
                 "false" | "0" => Ok(false),
-                _ => Err(ApiError::query_invalid(name, format!("{name} must be true or false."))),
+                _ => Err(ApiError::query_invalid(
+                    name,
+                    format!("{name} must be true or false."),
+                )),
             })
             .transpose()
     }
@@ -83,7 +87,8 @@ impl QueryParams {
             if let Some(excluded) = value.strip_prefix('-') {
                 set.exclude.push(excluded.to_owned());
             } else {
-                set.include.push(value.strip_prefix('+').unwrap_or(&value).to_owned());
+                set.include
+                    .push(value.strip_prefix('+').unwrap_or(&value).to_owned());
             }
         }
         Ok(set)
@@ -91,11 +96,17 @@ impl QueryParams {
 }
 
 fn lowercased(values: Vec<String>) -> Vec<String> {
-    values.into_iter().map(|v| v.trim().to_lowercase()).collect()
+    values
+        .into_iter()
+        .map(|v| v.trim().to_lowercase())
+        .collect()
 }
 
 fn time_range(q: &QueryParams, after: &str, before: &str) -> ApiResult<TimeRange> {
-    Ok(TimeRange { after: q.int(after)?, before: q.int(before)? })
+    Ok(TimeRange {
+        after: q.int(after)?,
+        before: q.int(before)?,
+    })
 }
 
 /// The filters shared by list and count.
@@ -130,7 +141,11 @@ pub fn filter_from_query(q: &QueryParams) -> ApiResult<UserFilter> {
     let needle = |name: &str| q.first(name).map(|v| v.to_lowercase());
     Ok(UserFilter {
         email_addresses: lowercased(q.list("email_address")?),
-        phone_numbers: q.list("phone_number")?.into_iter().map(|v| v.trim().to_owned()).collect(),
+        phone_numbers: q
+            .list("phone_number")?
+            .into_iter()
+            .map(|v| v.trim().to_owned())
+            .collect(),
         web3_wallets: lowercased(q.list("web3_wallet")?),
         usernames: lowercased(q.list("username")?),
         external_ids: q.include_exclude("external_id")?,
@@ -152,7 +167,10 @@ pub fn filter_from_query(q: &QueryParams) -> ApiResult<UserFilter> {
 /// `order_by`: a field with an optional `+` (ascending, the default) or `-` prefix.
 pub fn order_from_query(q: &QueryParams) -> ApiResult<UserOrder> {
     let Some(raw) = q.first("order_by") else {
-        return Ok(UserOrder { field: OrderField::CreatedAt, descending: true });
+        return Ok(UserOrder {
+            field: OrderField::CreatedAt,
+            descending: true,
+        });
     };
     let (descending, name) = match raw.as_bytes().first() {
         Some(b'-') => (true, &raw[1..]),
@@ -196,7 +214,10 @@ pub async fn list_users(app: &AppState, q: &QueryParams) -> ApiResult<Vec<User>>
     }
     let offset = q.int("offset")?.unwrap_or(0);
     if offset < 0 {
-        return Err(ApiError::value_invalid("offset", "offset must be 0 or greater."));
+        return Err(ApiError::value_invalid(
+            "offset",
+            "offset must be 0 or greater.",
+        ));
     }
     let starting_after = q.first("starting_after");
     let mut conn = app.store.read().await?;
@@ -227,11 +248,21 @@ pub async fn list_users(app: &AppState, q: &QueryParams) -> ApiResult<Vec<User>>
             )
         })?),
     };
-    let records =
-        sql::list_users(&mut conn, app.store.dialect(), &filter, order, cursor, limit, offset)
-            .await?;
+    let records = sql::list_users(
+        &mut conn,
+        app.store.dialect(),
+        &filter,
+        order,
+        cursor,
+        limit,
+        offset,
+    )
+    .await?;
     let now = now_ms();
-    Ok(records.iter().map(|r| view::user(r, &app.settings, now)).collect())
+    Ok(records
+        .iter()
+        .map(|r| view::user(r, &app.settings, now))
+        .collect())
 }
 
 pub async fn count_users(app: &AppState, q: &QueryParams) -> ApiResult<TotalCount> {
@@ -256,10 +287,25 @@ mod tests {
 
     #[test]
     fn order_by_prefixes() {
-        let o = order_from_query(&QueryParams::parse("order_by=-username&order_by=created_at")).unwrap();
-        assert_eq!(o, UserOrder { field: OrderField::Username, descending: true });
+        let o = order_from_query(&QueryParams::parse(
+            "order_by=-username&order_by=created_at",
+        ))
+        .unwrap();
+        assert_eq!(
+            o,
+            UserOrder {
+                field: OrderField::Username,
+                descending: true
+            }
+        );
         let o = order_from_query(&QueryParams::parse("order_by=%2Bweb3wallet")).unwrap();
-        assert_eq!(o, UserOrder { field: OrderField::Web3Wallet, descending: false });
+        assert_eq!(
+            o,
+            UserOrder {
+                field: OrderField::Web3Wallet,
+                descending: false
+            }
+        );
         assert!(order_from_query(&QueryParams::parse("order_by=password")).is_err());
     }
 }

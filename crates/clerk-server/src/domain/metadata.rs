@@ -73,13 +73,22 @@ mod tests {
             json!({"a": 1, "b": {"c": 2, "d": {"e": 3, "f": 4}}, "g": [1]}),
             json!({"a": null, "b": {"d": {"e": null, "x": 5}}, "g": [2], "h": {"i": null, "j": 1}}),
         );
-        assert_eq!(out, json!({"b": {"c": 2, "d": {"f": 4, "x": 5}}, "g": [2], "h": {"j": 1}}));
+        assert_eq!(
+            out,
+            json!({"b": {"c": 2, "d": {"f": 4, "x": 5}}, "g": [2], "h": {"j": 1}})
+        );
     }
 
     #[test]
     fn rejects_non_objects_and_oversized() {
-        assert_eq!(to_stored("public_metadata", &json!([1])).unwrap_err().code, "form_param_value_invalid");
+        assert_eq!(
+            to_stored("public_metadata", &json!([1])).unwrap_err().code,
+            "form_param_value_invalid"
+        );
         let big = json!({"k": "x".repeat(MAX_METADATA_BYTES)});
-        assert_eq!(to_stored("public_metadata", &big).unwrap_err().code, "form_param_exceeds_allowed_size");
+        assert_eq!(
+            to_stored("public_metadata", &big).unwrap_err().code,
+            "form_param_exceeds_allowed_size"
+        );
     }
 }

@@ -98,7 +98,9 @@ fn new_identifications(
             Some(other) => {
                 return Err(ApiError::value_invalid(
                     status_param,
-                    format!("{status_param} items must be `verified` or `reserved`, not `{other}`."),
+                    format!(
+                        "{status_param} items must be `verified` or `reserved`, not `{other}`."
+                    ),
                 ))
             }
         };
@@ -169,7 +171,10 @@ async fn password_from_request(
 }
 
 fn not_supported_yet(param: &str) -> ApiError {
-    ApiError::value_invalid(param, format!("{param} is not supported by this server yet."))
+    ApiError::value_invalid(
+        param,
+        format!("{param} is not supported by this server yet."),
+    )
 }
 
 pub async fn create_user(app: &AppState, req: CreateUserRequest) -> ApiResult<User> {
@@ -201,15 +206,22 @@ pub async fn create_user(app: &AppState, req: CreateUserRequest) -> ApiResult<Us
         "web3_wallet",
         now,
     )?;
-    let username = req.username.as_deref().map(validate::username).transpose()?;
+    let username = req
+        .username
+        .as_deref()
+        .map(validate::username)
+        .transpose()?;
     let external_id = optional_text("external_id", req.external_id.clone())?;
     let locale = req.locale.as_deref().map(validate::locale).transpose()?;
     let created_at = match &req.created_at {
         Some(t) => validate::rfc3339_ms("created_at", t)?,
         None => now,
     };
-    let legal_accepted_at =
-        req.legal_accepted_at.as_deref().map(|t| validate::rfc3339_ms("legal_accepted_at", t)).transpose()?;
+    let legal_accepted_at = req
+        .legal_accepted_at
+        .as_deref()
+        .map(|t| validate::rfc3339_ms("legal_accepted_at", t))
+        .transpose()?;
     let create_organizations_limit = req
         .create_organizations_limit
         .map(|v| validate::non_negative("create_organizations_limit", v))
@@ -334,9 +346,15 @@ async fn ensure_unique(
     except: Option<i64>,
 ) -> Result<(), OpError> {
     for kind in [IdentKind::Email, IdentKind::Phone, IdentKind::Web3] {
-        let norms: Vec<String> =
-            idents.iter().filter(|i| i.kind == kind.as_str()).map(|i| i.norm.clone()).collect();
-        if !sql::taken_identifiers(tx.conn(), kind.as_str(), &norms, except).await?.is_empty() {
+        let norms: Vec<String> = idents
+            .iter()
+            .filter(|i| i.kind == kind.as_str())
+            .map(|i| i.norm.clone())
+            .collect();
+        if !sql::taken_identifiers(tx.conn(), kind.as_str(), &norms, except)
+            .await?
+            .is_empty()
+        {
             return Err(ApiError::identifier_exists(kind.as_str(), kind.describe()).into());
         }
     }
@@ -488,21 +506,39 @@ fn apply_update(
                     "form_resource_not_found",
                     param,
                     "not found",
-                    format!("No {} with id {wanted} belongs to this user.", kind.describe()),
+                    format!(
+                        "No {} with id {wanted} belongs to this user.",
+                        kind.describe()
+                    ),
                 )
             })?;
         if ident.status != "verified" {
             return Err(ApiError::value_invalid(
                 param,
-                format!("The {} {wanted} is not verified and cannot be primary.", kind.describe()),
+                format!(
+                    "The {} {wanted} is not verified and cannot be primary.",
+                    kind.describe()
+                ),
             ));
         }
         *target = Some(wanted.clone());
     }
     for (param, value, target) in [
-        ("public_metadata", &req.public_metadata, &mut user.public_metadata),
-        ("private_metadata", &req.private_metadata, &mut user.private_metadata),
-        ("unsafe_metadata", &req.unsafe_metadata, &mut user.unsafe_metadata),
+        (
+            "public_metadata",
+            &req.public_metadata,
+            &mut user.public_metadata,
+        ),
+        (
+            "private_metadata",
+            &req.private_metadata,
+            &mut user.private_metadata,
+        ),
+        (
+            "unsafe_metadata",
+            &req.unsafe_metadata,
+            &mut user.unsafe_metadata,
+        ),
     ] {
         if let Some(v) = value {
             // Before 2026-05-12, metadata in an update replaced the bag.
@@ -516,12 +552,15 @@ fn apply_update(
         user.create_organization_enabled = v;
     }
     if let Some(v) = &req.legal_accepted_at {
-        user.legal_accepted_at =
-            v.as_deref().map(|t| validate::rfc3339_ms("legal_accepted_at", t)).transpose()?;
+        user.legal_accepted_at = v
+            .as_deref()
+            .map(|t| validate::rfc3339_ms("legal_accepted_at", t))
+            .transpose()?;
     }
     if let Some(v) = req.create_organizations_limit {
-        user.create_organizations_limit =
-            v.map(|n| validate::non_negative("create_organizations_limit", n)).transpose()?;
+        user.create_organizations_limit = v
+            .map(|n| validate::non_negative("create_organizations_limit", n))
+            .transpose()?;
     }
     if let Some(t) = &req.created_at {
         user.created_at = validate::rfc3339_ms("created_at", t)?;
@@ -570,15 +609,30 @@ pub async fn update_metadata(
         .ok_or_else(|| ApiError::user_not_found(user_id))?;
     let mut user = record.user.clone();
     for (param, value, target) in [
-        ("public_metadata", &req.public_metadata, &mut user.public_metadata),
-        ("private_metadata", &req.private_metadata, &mut user.private_metadata),
-        ("unsafe_metadata", &req.unsafe_metadata, &mut user.unsafe_metadata),
+        (
+            "public_metadata",
+            &req.public_metadata,
+            &mut user.public_metadata,
+        ),
+        (
+            "private_metadata",
+            &req.private_metadata,
+            &mut user.private_metadata,
+        ),
+        (
+            "unsafe_metadata",
+            &req.unsafe_metadata,
+            &mut user.unsafe_metadata,
+        ),
     ] {
         let Some(value) = value else { continue };
         // A null bag resets it to `{}`: the User schema requires an object.
         let supplied = value.clone().unwrap_or_else(|| serde_json::json!({}));
         let Value::Object(patch) = supplied else {
-            return Err(ApiError::value_invalid(param, format!("{param} must be a JSON object.")));
+            return Err(ApiError::value_invalid(
+                param,
+                format!("{param} must be a JSON object."),
+            ));
         };
         let next = match mode {
             MetadataMode::Replace => patch,

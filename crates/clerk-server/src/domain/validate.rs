@@ -41,7 +41,10 @@ pub fn phone(param: &str, value: &str) -> ApiResult<String> {
     if ok {
         Ok(value.to_owned())
     } else {
-        Err(ApiError::format_invalid(param, "phone number in E.164 format"))
+        Err(ApiError::format_invalid(
+            param,
+            "phone number in E.164 format",
+        ))
     }
 }
 
@@ -52,7 +55,10 @@ pub fn web3_wallet(param: &str, value: &str) -> ApiResult<String> {
     if hex.len() == 40 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         Ok(value.to_owned())
     } else {
-        Err(ApiError::format_invalid(param, "web3 wallet address (0x followed by 40 hex digits)"))
+        Err(ApiError::format_invalid(
+            param,
+            "web3 wallet address (0x followed by 40 hex digits)",
+        ))
     }
 }
 
@@ -68,7 +74,10 @@ pub fn username(value: &str) -> ApiResult<String> {
             "Username must be between 4 and 64 characters long.".into(),
         ));
     }
-    if !value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) {
+    if !value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    {
         return Err(ApiError::form(
             "form_username_invalid_character",
             "username",
@@ -96,7 +105,9 @@ pub fn rfc3339_ms(param: &str, value: &str) -> ApiResult<i64> {
                 "form_param_invalid_time",
                 param,
                 "is invalid",
-                format!("{param} must be a valid RFC3339 date-time, e.g. 2012-10-20T07:15:20.902Z."),
+                format!(
+                    "{param} must be a valid RFC3339 date-time, e.g. 2012-10-20T07:15:20.902Z."
+                ),
             )
         })
 }
@@ -118,7 +129,10 @@ pub fn locale(value: &str) -> ApiResult<String> {
 /// A non-negative integer.
 pub fn non_negative(param: &str, value: i64) -> ApiResult<i64> {
     if value < 0 {
-        return Err(ApiError::value_invalid(param, format!("{param} must be 0 or greater.")));
+        return Err(ApiError::value_invalid(
+            param,
+            format!("{param} must be 0 or greater."),
+        ));
     }
     Ok(value)
 }
@@ -139,7 +153,14 @@ mod tests {
     #[test]
     fn phones() {
         assert!(phone("p", "+15555550100").is_ok());
-        for bad in ["15555550100", "+0123", "+1", "+1234567890123456", "+1555-555", ""] {
+        for bad in [
+            "15555550100",
+            "+0123",
+            "+1",
+            "+1234567890123456",
+            "+1555-555",
+            "",
+        ] {
             assert!(phone("p", bad).is_err(), "{bad}");
         }
     }
@@ -147,9 +168,18 @@ mod tests {
     #[test]
     fn usernames() {
         assert!(username("jane_doe").is_ok());
-        assert_eq!(username("abc").unwrap_err().code, "form_username_invalid_length");
-        assert_eq!(username("ab cd").unwrap_err().code, "form_username_invalid_character");
-        assert_eq!(username("12345").unwrap_err().code, "form_username_needs_non_number_char");
+        assert_eq!(
+            username("abc").unwrap_err().code,
+            "form_username_invalid_length"
+        );
+        assert_eq!(
+            username("ab cd").unwrap_err().code,
+            "form_username_invalid_character"
+        );
+        assert_eq!(
+            username("12345").unwrap_err().code,
+            "form_username_needs_non_number_char"
+        );
     }
 
     #[test]

@@ -17,7 +17,12 @@ pub fn is_locked(user: &UserRow, now: i64) -> bool {
 pub fn user(record: &UserRecord, settings: &Settings, now: i64) -> User {
     let u = &record.user;
     let locked = is_locked(u, now);
-    let idents = |kind: &'static str| record.identifications.iter().filter(move |i| i.kind == kind);
+    let idents = |kind: &'static str| {
+        record
+            .identifications
+            .iter()
+            .filter(move |i| i.kind == kind)
+    };
     User {
         id: u.id.clone(),
         object: "user".into(),

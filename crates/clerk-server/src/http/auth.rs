@@ -28,7 +28,10 @@ fn check(keys: &[String], header: Option<&axum::http::HeaderValue>) -> Result<()
     let presented = header
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|k| !k.is_empty())
         .ok_or_else(|| {
@@ -41,9 +44,9 @@ fn check(keys: &[String], header: Option<&axum::http::HeaderValue>) -> Result<()
         })?;
     // Compare against every key without stopping early, so timing tells nothing about which
     // key (or how much of one) matched.
-    let matched = keys
-        .iter()
-        .fold(subtle::Choice::from(0), |acc, key| acc | key.as_bytes().ct_eq(presented.as_bytes()));
+    let matched = keys.iter().fold(subtle::Choice::from(0), |acc, key| {
+        acc | key.as_bytes().ct_eq(presented.as_bytes())
+    });
     if bool::from(matched) {
         Ok(())
     } else {
@@ -65,13 +68,20 @@ mod tests {
     fn codes() {
         let keys = vec!["sk_test_a".to_owned(), "sk_test_b".to_owned()];
         assert!(check(&keys, Some(&HeaderValue::from_static("Bearer sk_test_b"))).is_ok());
-        assert_eq!(check(&keys, None).unwrap_err().code, "authentication_invalid");
         assert_eq!(
-            check(&keys, Some(&HeaderValue::from_static("Basic abc"))).unwrap_err().code,
+            check(&keys, None).unwrap_err().code,
+            "authentication_invalid"
+        );
+        assert_eq!(
+            check(&keys, Some(&HeaderValue::from_static("Basic abc")))
+                .unwrap_err()
+                .code,
             "authorization_header_format_invalid"
         );
         assert_eq!(
-            check(&keys, Some(&HeaderValue::from_static("Bearer sk_test_c"))).unwrap_err().code,
+            check(&keys, Some(&HeaderValue::from_static("Bearer sk_test_c")))
+                .unwrap_err()
+                .code,
             "clerk_key_invalid"
         );
     }

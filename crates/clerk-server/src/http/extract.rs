@@ -17,7 +17,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         if let Some(content_type) = req.headers().get(header::CONTENT_TYPE) {
-            let essence = content_type.to_str().unwrap_or_default().split(';').next().unwrap_or_default();
+            let essence = content_type
+                .to_str()
+                .unwrap_or_default()
+                .split(';')
+                .next()
+                .unwrap_or_default();
             if !essence.trim().eq_ignore_ascii_case("application/json") {
                 return Err(ApiError::new(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -39,7 +44,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 ApiError::body_invalid("The request body could not be read.")
             }
         })?;
-        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
+        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
         parse_json(bytes).map(JsonBody)
     }
 }
@@ -49,7 +58,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // serde reads a struct from a JSON array too; Clerk's bodies are objects only.
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Err(ApiError::body_invalid("The request body must be a JSON object."));
+        return Err(ApiError::body_invalid(
+            "The request body must be a JSON object.",
+        ));
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
@@ -85,10 +96,14 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             "form_param_type_invalid",
             &param,
             "has the wrong type",
-            format!("{path} has the wrong type: {}", text.split(" at line").next().unwrap_or(&text)),
+            format!(
+                "{path} has the wrong type: {}",
+                text.split(" at line").next().unwrap_or(&text)
+            ),
         )
     })?;
-    de.end().map_err(|e| ApiError::body_invalid(format!("The request body is not valid JSON: {e}")))?;
+    de.end()
+        .map_err(|e| ApiError::body_invalid(format!("The request body is not valid JSON: {e}")))?;
     Ok(value)
 }
 
@@ -104,7 +119,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Query {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        Ok(Query(QueryParams::parse(parts.uri.query().unwrap_or_default())))
+        Ok(Query(QueryParams::parse(
+            parts.uri.query().unwrap_or_default(),
+        )))
     }
 }
 
@@ -120,7 +137,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiVersion {
             .headers
             .get("clerk-api-version")
             .map(|v| v.to_str().unwrap_or("?").to_owned());
-        let query = QueryParams::parse(parts.uri.query().unwrap_or_default()).first("__clerk_api_version");
+        let query =
+            QueryParams::parse(parts.uri.query().unwrap_or_default()).first("__clerk_api_version");
         let version = match (header, query) {
             (Some(_), Some(_)) => {
                 return Err(ApiError::new(

@@ -27,7 +27,9 @@ pub fn router(app: AppState) -> Router {
         .route("/users/count", get(users::count_users))
         .route(
             "/users/{user_id}",
-            get(users::get_user).patch(users::update_user).delete(users::delete_user),
+            get(users::get_user)
+                .patch(users::update_user)
+                .delete(users::delete_user),
         )
         .route(
             "/users/{user_id}/metadata",
@@ -35,7 +37,10 @@ pub fn router(app: AppState) -> Router {
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(app.clone(), auth::require_secret_key));
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            auth::require_secret_key,
+        ));
 
     Router::new()
         .nest("/v1", v1)

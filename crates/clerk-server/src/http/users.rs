@@ -12,11 +12,17 @@ use crate::domain::{list, users};
 use crate::error::ApiResult;
 use crate::AppState;
 
-pub async fn list_users(State(app): State<AppState>, Query(q): Query) -> ApiResult<Json<Vec<User>>> {
+pub async fn list_users(
+    State(app): State<AppState>,
+    Query(q): Query,
+) -> ApiResult<Json<Vec<User>>> {
     list::list_users(&app, &q).await.map(Json)
 }
 
-pub async fn count_users(State(app): State<AppState>, Query(q): Query) -> ApiResult<Json<TotalCount>> {
+pub async fn count_users(
+    State(app): State<AppState>,
+    Query(q): Query,
+) -> ApiResult<Json<TotalCount>> {
     list::count_users(&app, &q).await.map(Json)
 }
 
@@ -27,7 +33,10 @@ pub async fn create_user(
     users::create_user(&app, req).await.map(Json)
 }
 
-pub async fn get_user(State(app): State<AppState>, Path(user_id): Path<String>) -> ApiResult<Json<User>> {
+pub async fn get_user(
+    State(app): State<AppState>,
+    Path(user_id): Path<String>,
+) -> ApiResult<Json<User>> {
     users::get_user(&app, &user_id).await.map(Json)
 }
 
@@ -37,7 +46,9 @@ pub async fn update_user(
     ApiVersion(version): ApiVersion,
     JsonBody(req): JsonBody<UpdateUserRequest>,
 ) -> ApiResult<Json<User>> {
-    users::update_user(&app, &user_id, req, version.as_deref()).await.map(Json)
+    users::update_user(&app, &user_id, req, version.as_deref())
+        .await
+        .map(Json)
 }
 
 pub async fn delete_user(
@@ -52,7 +63,9 @@ pub async fn merge_metadata(
     Path(user_id): Path<String>,
     JsonBody(req): JsonBody<UpdateUserMetadataRequest>,
 ) -> ApiResult<Json<User>> {
-    users::update_metadata(&app, &user_id, req, users::MetadataMode::Merge).await.map(Json)
+    users::update_metadata(&app, &user_id, req, users::MetadataMode::Merge)
+        .await
+        .map(Json)
 }
 
 pub async fn replace_metadata(
@@ -60,5 +73,7 @@ pub async fn replace_metadata(
     Path(user_id): Path<String>,
     JsonBody(req): JsonBody<UpdateUserMetadataRequest>,
 ) -> ApiResult<Json<User>> {
-    users::update_metadata(&app, &user_id, req, users::MetadataMode::Replace).await.map(Json)
+    users::update_metadata(&app, &user_id, req, users::MetadataMode::Replace)
+        .await
+        .map(Json)
 }

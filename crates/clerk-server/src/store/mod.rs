@@ -106,7 +106,11 @@ impl Store {
             Dialect::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
         let write_lock = (dialect == Dialect::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Self { pool, dialect, write_lock })
+        Ok(Self {
+            pool,
+            dialect,
+            write_lock,
+        })
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -123,7 +127,11 @@ impl Store {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
-        Ok(WriteTx { tx: self.pool.begin().await?, dialect: self.dialect, _writer: writer })
+        Ok(WriteTx {
+            tx: self.pool.begin().await?,
+            dialect: self.dialect,
+            _writer: writer,
+        })
     }
 
     pub async fn close(&self) {
@@ -144,7 +152,9 @@ fn sqlite_url_creating_file(url: &str) -> String {
 
 /// The file behind a `sqlite://` URL, if it names one.
 pub fn sqlite_file_path(url: &str) -> Option<std::path::PathBuf> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     (!path.is_empty() && !path.contains(":memory:")).then(|| path.into())
 }

@@ -301,7 +301,11 @@ pub async fn update_user(conn: &mut AnyConnection, user: &UserRow) -> sqlx::Resu
 
 pub async fn delete_user(conn: &mut AnyConnection, dialect: Dialect, seq: i64) -> sqlx::Result<()> {
     delete_search_row(conn, dialect, seq).await?;
-    Sql::new("DELETE FROM users WHERE seq = ").bind(seq).execute(conn).await.map(|_| ())
+    Sql::new("DELETE FROM users WHERE seq = ")
+        .bind(seq)
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 /// Finds the user by public id. `for_update` locks the row on PostgreSQL (SQLite writers are
@@ -348,17 +352,25 @@ async fn attach_children(
 
     let mut records: Vec<UserRecord> = users
         .into_iter()
-        .map(|user| UserRecord { user, ..UserRecord::default() })
+        .map(|user| UserRecord {
+            user,
+            ..UserRecord::default()
+        })
         .collect();
-    let index: std::collections::HashMap<i64, usize> =
-        records.iter().enumerate().map(|(i, r)| (r.user.seq, i)).collect();
+    let index: std::collections::HashMap<i64, usize> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.user.seq, i))
+        .collect();
     for row in &idents {
         let ident = ident_from_row(row)?;
         records[index[&ident.user_seq]].identifications.push(ident);
     }
     for row in &accounts {
         let account = external_account_from_row(row)?;
-        records[index[&account.user_seq]].external_accounts.push(account);
+        records[index[&account.user_seq]]
+            .external_accounts
+            .push(account);
     }
     Ok(records)
 }
@@ -463,7 +475,9 @@ pub async fn refresh_derived(
     else {
         return Ok(());
     };
-    let record = attach_children(conn, vec![user_from_row(&row)?]).await?.remove(0);
+    let record = attach_children(conn, vec![user_from_row(&row)?])
+        .await?
+        .remove(0);
     let joined = |kind: &str| {
         record
             .identifications
@@ -484,7 +498,11 @@ pub async fn refresh_derived(
         seq.into(),
         joined("email_address").into(),
         joined("phone_number").into(),
-        user.username.clone().unwrap_or_default().to_lowercase().into(),
+        user.username
+            .clone()
+            .unwrap_or_default()
+            .to_lowercase()
+            .into(),
         names.into(),
         joined("web3_wallet").into(),
         user.id.to_lowercase().into(),
@@ -505,7 +523,11 @@ fn search_key(dialect: Dialect) -> &'static str {
     }
 }
 
-async fn delete_search_row(conn: &mut AnyConnection, dialect: Dialect, seq: i64) -> sqlx::Result<()> {
+async fn delete_search_row(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    seq: i64,
+) -> sqlx::Result<()> {
     let key = search_key(dialect);
     Sql::new(&format!("DELETE FROM user_search WHERE {key} = "))
         .bind(seq)
@@ -531,15 +553,18 @@ fn push_filter(sql: &mut Sql, dialect: Dialect, filter: &UserFilter) {
         }
     }
     if !filter.usernames.is_empty() {
-        sql.push(" AND lower(username) IN ").bind_list(&filter.usernames);
+        sql.push(" AND lower(username) IN ")
+            .bind_list(&filter.usernames);
     }
     push_include_exclude(sql, "external_id", &filter.external_ids);
     push_include_exclude(sql, "id", &filter.user_ids);
     let orgs = &filter.organization_ids;
     if !orgs.include.is_empty() {
-        sql.push(" AND seq IN (SELECT user_seq FROM organization_memberships WHERE organization_id IN ")
-            .bind_list(&orgs.include)
-            .push(")");
+        sql.push(
+            " AND seq IN (SELECT user_seq FROM organization_memberships WHERE organization_id IN ",
+        )
+        .bind_list(&orgs.include)
+        .push(")");
     }
     if !orgs.exclude.is_empty() {
         sql.push(
@@ -586,7 +611,8 @@ fn push_filter(sql: &mut Sql, dialect: Dialect, filter: &UserFilter) {
 
 fn push_include_exclude(sql: &mut Sql, column: &str, set: &IncludeExclude) {
     if !set.include.is_empty() {
-        sql.push(&format!(" AND {column} IN ")).bind_list(&set.include);
+        sql.push(&format!(" AND {column} IN "))
+            .bind_list(&set.include);
     }
     if !set.exclude.is_empty() {
         // NULL external ids are not "one of the excluded", so they stay in the result.
@@ -603,7 +629,11 @@ fn push_search(sql: &mut Sql, dialect: Dialect, columns: &[&str], needle: &str) 
     match dialect {
         Dialect::Sqlite if needle.chars().count() >= 3 => {
             // FTS5 query: `{col1 col2} : "phrase"`, quotes inside the phrase doubled.
-            let phrase = format!("{{{}}} : \"{}\"", columns.join(" "), needle.replace('"', "\"\""));
+            let phrase = format!(
+                "{{{}}} : \"{}\"",
+                columns.join(" "),
+                needle.replace('"', "\"\"")
+            );
             sql.push(" AND seq IN (SELECT rowid FROM user_search WHERE user_search MATCH ")
                 .bind(phrase)
                 .push(")");
@@ -614,7 +644,9 @@ fn push_search(sql: &mut Sql, dialect: Dialect, columns: &[&str], needle: &str) 
                 if i > 0 {
                     sql.push(" OR ");
                 }
-                sql.push(&format!("instr({column}, ")).bind(needle).push(") > 0");
+                sql.push(&format!("instr({column}, "))
+                    .bind(needle)
+                    .push(") > 0");
             }
             sql.push(")");
         }
@@ -625,7 +657,9 @@ fn push_search(sql: &mut Sql, dialect: Dialect, columns: &[&str], needle: &str) 
                 if i > 0 {
                     sql.push(" OR ");
                 }
-                sql.push(&format!("{column} LIKE ")).bind(pattern.clone()).push(" ESCAPE '\\'");
+                sql.push(&format!("{column} LIKE "))
+                    .bind(pattern.clone())
+                    .push(" ESCAPE '\\'");
             }
             sql.push(")");
         }
@@ -644,12 +678,16 @@ fn escape_like(s: &str) -> String {
 }
 
 /// The `created_at` and `seq` of the user a cursor names.
-pub async fn cursor_position(conn: &mut AnyConnection, id: &str) -> sqlx::Result<Option<(i64, i64)>> {
+pub async fn cursor_position(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> sqlx::Result<Option<(i64, i64)>> {
     let row = Sql::new("SELECT created_at, seq FROM users WHERE id = ")
         .bind(id)
         .fetch_optional(conn)
         .await?;
-    row.map(|r| Ok((r.try_get("created_at")?, r.try_get("seq")?))).transpose()
+    row.map(|r| Ok((r.try_get("created_at")?, r.try_get("seq")?)))
+        .transpose()
 }
 
 /// One page of users matching `filter` in `order`. `cursor` is the (created_at, seq)
@@ -681,12 +719,17 @@ pub async fn list_users(
         (Dialect::Postgres, true, true) => " NULLS LAST",
         _ => "",
     };
-    sql.push(&format!(" ORDER BY {column} {direction}{nulls}, seq {direction} LIMIT "))
-        .bind(limit)
-        .push(" OFFSET ")
-        .bind(offset);
+    sql.push(&format!(
+        " ORDER BY {column} {direction}{nulls}, seq {direction} LIMIT "
+    ))
+    .bind(limit)
+    .push(" OFFSET ")
+    .bind(offset);
     let rows = sql.fetch_all(conn).await?;
-    let users = rows.iter().map(user_from_row).collect::<sqlx::Result<Vec<_>>>()?;
+    let users = rows
+        .iter()
+        .map(user_from_row)
+        .collect::<sqlx::Result<Vec<_>>>()?;
     attach_children(conn, users).await
 }
 

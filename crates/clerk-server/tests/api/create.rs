@@ -35,7 +35,10 @@ async fn creates_with_every_field(s: TestServer) {
     assert_eq!(u["last_name"], "Lovelace");
     assert_eq!(u["locale"], "en-GB");
     assert_eq!(u["username"], "ada_l");
-    assert_eq!(u["public_metadata"], json!({"role": "admin", "nested": {"a": 1}}));
+    assert_eq!(
+        u["public_metadata"],
+        json!({"role": "admin", "nested": {"a": 1}})
+    );
     assert_eq!(u["private_metadata"], json!({"secret": true}));
     assert_eq!(u["unsafe_metadata"], json!({"theme": "dark"}));
     assert_eq!(u["delete_self_enabled"], false);
@@ -70,7 +73,10 @@ async fn creates_with_every_field(s: TestServer) {
     assert_eq!(u["primary_web3_wallet_id"], wallets[0]["id"]);
 
     // What was created is what GET returns.
-    let fetched = s.get(&format!("/users/{}", u["id"].as_str().unwrap())).await.ok();
+    let fetched = s
+        .get(&format!("/users/{}", u["id"].as_str().unwrap()))
+        .await
+        .ok();
     assert_eq!(fetched, u);
 }
 
@@ -88,7 +94,10 @@ async fn minimal_user_has_defaults(s: TestServer) {
     assert_eq!(u["create_organization_enabled"], true);
     let created = u["created_at"].as_i64().unwrap();
     let now = chrono::Utc::now().timestamp_millis();
-    assert!((now - created).abs() < 60_000, "created_at is in ms: {created}");
+    assert!(
+        (now - created).abs() < 60_000,
+        "created_at is in ms: {created}"
+    );
 }
 
 async fn identification_status(s: TestServer) {
@@ -129,32 +138,50 @@ async fn identifiers_are_unique(s: TestServer) {
     }))
     .await;
     for (body, param) in [
-        (json!({"email_address": ["TAKEN@example.com"]}), "email_address"),
+        (
+            json!({"email_address": ["TAKEN@example.com"]}),
+            "email_address",
+        ),
         (json!({"phone_number": ["+15555550123"]}), "phone_number"),
-        (json!({"web3_wallet": ["0x52908400098527886e0f7030069857d2e4169ee7"]}), "web3_wallet"),
+        (
+            json!({"web3_wallet": ["0x52908400098527886e0f7030069857d2e4169ee7"]}),
+            "web3_wallet",
+        ),
         (json!({"username": "Taken_Name"}), "username"),
         (json!({"external_id": "ext-taken"}), "external_id"),
     ] {
-        s.post("/users", body).await.form_err("form_identifier_exists", param);
+        s.post("/users", body)
+            .await
+            .form_err("form_identifier_exists", param);
     }
-    s.post("/users", json!({"email_address": ["d@example.com", "D@example.com"]}))
-        .await
-        .form_err("form_param_duplicate", "email_address");
+    s.post(
+        "/users",
+        json!({"email_address": ["d@example.com", "D@example.com"]}),
+    )
+    .await
+    .form_err("form_param_duplicate", "email_address");
     assert_eq!(s.count("").await, 1, "failed creates left nothing behind");
 }
 
 async fn malformed_identifiers(s: TestServer) {
     for (body, param) in [
         (json!({"email_address": ["not-an-email"]}), "email_address"),
-        (json!({"email_address": ["ok@example.com", "a@b"]}), "email_address"),
+        (
+            json!({"email_address": ["ok@example.com", "a@b"]}),
+            "email_address",
+        ),
         (json!({"phone_number": ["5555550100"]}), "phone_number"),
         (json!({"phone_number": ["+1 555 555"]}), "phone_number"),
         (json!({"web3_wallet": ["0x1234"]}), "web3_wallet"),
         (json!({"locale": "not a locale"}), "locale"),
     ] {
-        s.post("/users", body).await.form_err("form_param_format_invalid", param);
+        s.post("/users", body)
+            .await
+            .form_err("form_param_format_invalid", param);
     }
-    s.post("/users", json!({"username": "ab"})).await.form_err("form_username_invalid_length", "username");
+    s.post("/users", json!({"username": "ab"}))
+        .await
+        .form_err("form_username_invalid_length", "username");
     s.post("/users", json!({"username": "has space"}))
         .await
         .form_err("form_username_invalid_character", "username");
@@ -174,20 +201,28 @@ async fn password_rules(s: TestServer) {
     s.post("/users", json!({"password": "short"}))
         .await
         .form_err("form_password_length_too_short", "password");
-    let u = s.create_user(json!({"password": "short", "skip_password_checks": true})).await;
+    let u = s
+        .create_user(json!({"password": "short", "skip_password_checks": true}))
+        .await;
     assert_eq!(u["password_enabled"], true);
     s.post("/users", json!({"password": "é".repeat(37)}))
         .await
         .form_err("form_password_size_in_bytes_exceeded", "password");
-    s.post("/users", json!({"password": "x".repeat(73), "skip_password_checks": true}))
-        .await
-        .form_err("form_password_size_in_bytes_exceeded", "password");
+    s.post(
+        "/users",
+        json!({"password": "x".repeat(73), "skip_password_checks": true}),
+    )
+    .await
+    .form_err("form_password_size_in_bytes_exceeded", "password");
     s.post("/users", json!({"password_digest": "$2b$10$abc"}))
         .await
         .form_err("form_conditional_param_missing", "password_hasher");
-    s.post("/users", json!({"password_digest": "not a digest", "password_hasher": "bcrypt"}))
-        .await
-        .form_err("form_password_digest_invalid_code", "password_digest");
+    s.post(
+        "/users",
+        json!({"password_digest": "not a digest", "password_hasher": "bcrypt"}),
+    )
+    .await
+    .form_err("form_password_digest_invalid_code", "password_digest");
     let imported = s
         .create_user(json!({
             // bcrypt("password", cost 4) made by Python's bcrypt package.

@@ -38,17 +38,39 @@ async fn default_order_limit_and_shape(s: TestServer) {
     let ids = seed(&s).await;
     let list = s.get("/users").await.ok();
     assert!(list.is_array(), "a bare array, no wrapper");
-    assert_eq!(super::support::ids(&list), pick(&ids, &[4, 3, 2, 1, 0]), "newest first");
+    assert_eq!(
+        super::support::ids(&list),
+        pick(&ids, &[4, 3, 2, 1, 0]),
+        "newest first"
+    );
     for _ in 0..8 {
         s.create_user(json!({})).await;
     }
     assert_eq!(s.list_ids("").await.len(), 10, "default limit is 10");
     assert_eq!(s.list_ids("limit=500").await.len(), 13);
-    s.get("/users?limit=0").await.form_err("form_param_value_invalid", "limit");
-    s.get("/users?limit=501").await.form_err("form_param_value_invalid", "limit");
-    s.get("/users?offset=-1").await.form_err("form_param_value_invalid", "offset");
-    assert_eq!(s.get("/users?limit=ten").await.err(400, "invalid_query_parameter_value").as_deref(), Some("limit"));
-    assert_eq!(s.get("/users?banned=maybe").await.err(400, "invalid_query_parameter_value").as_deref(), Some("banned"));
+    s.get("/users?limit=0")
+        .await
+        .form_err("form_param_value_invalid", "limit");
+    s.get("/users?limit=501")
+        .await
+        .form_err("form_param_value_invalid", "limit");
+    s.get("/users?offset=-1")
+        .await
+        .form_err("form_param_value_invalid", "offset");
+    assert_eq!(
+        s.get("/users?limit=ten")
+            .await
+            .err(400, "invalid_query_parameter_value")
+            .as_deref(),
+        Some("limit")
+    );
+    assert_eq!(
+        s.get("/users?banned=maybe")
+            .await
+            .err(400, "invalid_query_parameter_value")
+            .as_deref(),
+        Some("banned")
+    );
 }
 
 async fn offset_and_cursor_paging_agree(s: TestServer) {
@@ -68,15 +90,22 @@ async fn offset_and_cursor_paging_agree(s: TestServer) {
         cursor = format!("&starting_after={}", page.last().unwrap());
     }
     assert_eq!(walked, all);
-    let asc = s.list_ids(&format!("order_by=%2Bcreated_at&starting_after={}", ids[1])).await;
+    let asc = s
+        .list_ids(&format!("order_by=%2Bcreated_at&starting_after={}", ids[1]))
+        .await;
     assert_eq!(asc, pick(&ids, &[2, 3, 4]));
-    s.get(&format!("/users?order_by=username&starting_after={}", ids[0]))
-        .await
-        .form_err("form_conditional_param_disallowed", "starting_after");
+    s.get(&format!(
+        "/users?order_by=username&starting_after={}",
+        ids[0]
+    ))
+    .await
+    .form_err("form_conditional_param_disallowed", "starting_after");
     s.get(&format!("/users?offset=1&starting_after={}", ids[0]))
         .await
         .form_err("form_conditional_param_disallowed", "starting_after");
-    s.get("/users?starting_after=user_unknown").await.form_err("form_resource_not_found", "starting_after");
+    s.get("/users?starting_after=user_unknown")
+        .await
+        .form_err("form_resource_not_found", "starting_after");
 }
 
 async fn order_by_every_field(s: TestServer) {
@@ -106,37 +135,92 @@ async fn order_by_every_field(s: TestServer) {
         ("-last_sign_in_at", &[4, 3, 2, 1, 0]),
     ];
     for (order, expected) in cases {
-        let got = s.list_ids(&format!("limit=500&order_by={}", order.replace('+', "%2B"))).await;
+        let got = s
+            .list_ids(&format!("limit=500&order_by={}", order.replace('+', "%2B")))
+            .await;
         assert_eq!(got, pick(&ids, expected), "order_by={order}");
     }
     // The first order_by wins.
-    assert_eq!(s.list_ids("order_by=first_name&order_by=-last_name").await, pick(&ids, &[4, 0, 1, 2, 3]));
-    s.get("/users?order_by=password").await.form_err("form_param_value_invalid", "order_by");
+    assert_eq!(
+        s.list_ids("order_by=first_name&order_by=-last_name").await,
+        pick(&ids, &[4, 0, 1, 2, 3])
+    );
+    s.get("/users?order_by=password")
+        .await
+        .form_err("form_param_value_invalid", "order_by");
 }
 
 /// Asserts that list and count agree on `query`, returning users `expected` (newest first).
 async fn expect(s: &TestServer, ids: &[String], query: &str, expected: &[usize]) {
     let mut want = pick(ids, expected);
     want.reverse();
-    assert_eq!(s.list_ids(&format!("limit=500&{query}")).await, want, "list ?{query}");
-    assert_eq!(s.count(query).await, expected.len() as i64, "count ?{query}");
+    assert_eq!(
+        s.list_ids(&format!("limit=500&{query}")).await,
+        want,
+        "list ?{query}"
+    );
+    assert_eq!(
+        s.count(query).await,
+        expected.len() as i64,
+        "count ?{query}"
+    );
 }
 
 async fn identifier_filters(s: TestServer) {
     let ids = seed(&s).await;
-    expect(&s, &ids, "email_address=ALICE@alpha.com&email_address=eve@gamma.net&email_address=none@x.com", &[0, 4]).await;
+    expect(
+        &s,
+        &ids,
+        "email_address=ALICE@alpha.com&email_address=eve@gamma.net&email_address=none@x.com",
+        &[0, 4],
+    )
+    .await;
     expect(&s, &ids, "email_address[]=bob@beta.org", &[1]).await;
-    expect(&s, &ids, "phone_number=%2B15550000002&phone_number=%2B15550000004", &[1, 3]).await;
-    expect(&s, &ids, "web3_wallet=0x3333333333333333333333333333333333333333", &[2]).await;
+    expect(
+        &s,
+        &ids,
+        "phone_number=%2B15550000002&phone_number=%2B15550000004",
+        &[1, 3],
+    )
+    .await;
+    expect(
+        &s,
+        &ids,
+        "web3_wallet=0x3333333333333333333333333333333333333333",
+        &[2],
+    )
+    .await;
     expect(&s, &ids, "username=DAVE_D&username=bob_b", &[1, 3]).await;
     expect(&s, &ids, "external_id=ext-a&external_id=%2Bext-d", &[0, 3]).await;
     expect(&s, &ids, "external_id=-ext-a", &[1, 2, 3, 4]).await;
-    expect(&s, &ids, &format!("user_id={}&user_id=%2B{}", ids[1], ids[2]), &[1, 2]).await;
-    expect(&s, &ids, &format!("user_id=-{}&user_id=-{}", ids[1], ids[2]), &[0, 3, 4]).await;
-    expect(&s, &ids, "email_address=alice@alpha.com&phone_number=%2B15550000002", &[]).await;
+    expect(
+        &s,
+        &ids,
+        &format!("user_id={}&user_id=%2B{}", ids[1], ids[2]),
+        &[1, 2],
+    )
+    .await;
+    expect(
+        &s,
+        &ids,
+        &format!("user_id=-{}&user_id=-{}", ids[1], ids[2]),
+        &[0, 3, 4],
+    )
+    .await;
+    expect(
+        &s,
+        &ids,
+        "email_address=alice@alpha.com&phone_number=%2B15550000002",
+        &[],
+    )
+    .await;
     let too_many: String = (0..101).map(|i| format!("user_id=u{i}&")).collect();
-    s.get(&format!("/users?{too_many}")).await.form_err("form_param_array_size_exceeded", "user_id");
-    s.get(&format!("/users/count?{too_many}")).await.form_err("form_param_array_size_exceeded", "user_id");
+    s.get(&format!("/users?{too_many}"))
+        .await
+        .form_err("form_param_array_size_exceeded", "user_id");
+    s.get(&format!("/users/count?{too_many}"))
+        .await
+        .form_err("form_param_array_size_exceeded", "user_id");
 }
 
 async fn search_filters(s: TestServer) {
@@ -169,14 +253,22 @@ async fn state_and_time_filters(s: TestServer) {
     let t2023 = 1_672_531_200_000i64;
     expect(&s, &ids, &format!("created_at_after={t2021}"), &[2, 3, 4]).await;
     expect(&s, &ids, &format!("created_at_before={t2023}"), &[0, 1, 2]).await;
-    expect(&s, &ids, &format!("created_at_after={t2021}&created_at_before={t2023}"), &[2]).await;
+    expect(
+        &s,
+        &ids,
+        &format!("created_at_after={t2021}&created_at_before={t2023}"),
+        &[2],
+    )
+    .await;
     // Nobody has signed in or been active on this server: bounds match no one.
     expect(&s, &ids, "last_active_at_after=0", &[]).await;
     expect(&s, &ids, "last_active_at_since=0", &[]).await;
     expect(&s, &ids, "last_active_at_before=99999999999999", &[]).await;
     expect(&s, &ids, "last_sign_in_at_after=0", &[]).await;
     expect(&s, &ids, "last_sign_in_at_before=99999999999999", &[]).await;
-    s.get("/users?created_at_after=yesterday").await.err(400, "invalid_query_parameter_value");
+    s.get("/users?created_at_after=yesterday")
+        .await
+        .err(400, "invalid_query_parameter_value");
 }
 
 async fn organization_and_provider_filters(s: TestServer) {
@@ -196,12 +288,34 @@ async fn organization_and_provider_filters(s: TestServer) {
     ))
     .await;
     expect(&s, &ids, "organization_id=org_a", &[0]).await;
-    expect(&s, &ids, "organization_id=%2Borg_a&organization_id=org_b", &[0, 2]).await;
+    expect(
+        &s,
+        &ids,
+        "organization_id=%2Borg_a&organization_id=org_b",
+        &[0, 2],
+    )
+    .await;
     expect(&s, &ids, "organization_id=-org_a", &[1, 2, 3, 4]).await;
-    expect(&s, &ids, "provider=oauth_google&provider_user_id=g-123", &[1]).await;
-    expect(&s, &ids, "provider=oauth_github&provider_user_id=g-123", &[]).await;
-    s.get("/users?provider=oauth_google").await.form_err("form_conditional_param_missing", "provider_user_id");
-    s.get("/users/count?provider_user_id=g-1").await.form_err("form_conditional_param_missing", "provider");
+    expect(
+        &s,
+        &ids,
+        "provider=oauth_google&provider_user_id=g-123",
+        &[1],
+    )
+    .await;
+    expect(
+        &s,
+        &ids,
+        "provider=oauth_github&provider_user_id=g-123",
+        &[],
+    )
+    .await;
+    s.get("/users?provider=oauth_google")
+        .await
+        .form_err("form_conditional_param_missing", "provider_user_id");
+    s.get("/users/count?provider_user_id=g-1")
+        .await
+        .form_err("form_conditional_param_missing", "provider");
     let user: Value = s.get(&format!("/users/{}", ids[1])).await.ok();
     assert_eq!(user["external_accounts"][0]["provider"], "oauth_google");
 }

@@ -45,7 +45,11 @@ impl Resp {
     /// The body of a 200, failing the test on anything else.
     #[track_caller]
     pub fn ok(self) -> Value {
-        assert_eq!(self.status, 200, "expected 200, got {}: {}", self.status, self.body);
+        assert_eq!(
+            self.status, 200,
+            "expected 200, got {}: {}",
+            self.status, self.body
+        );
         self.body
     }
 
@@ -54,13 +58,20 @@ impl Resp {
     pub fn err(&self, status: u16, code: &str) -> Option<String> {
         assert_eq!(self.status, status, "body: {}", self.body);
         assert_eq!(self.body["errors"][0]["code"], code, "body: {}", self.body);
-        self.body["errors"][0]["meta"]["param_name"].as_str().map(str::to_owned)
+        self.body["errors"][0]["meta"]["param_name"]
+            .as_str()
+            .map(str::to_owned)
     }
 
     /// Asserts a 422 with `code` naming `param`.
     #[track_caller]
     pub fn form_err(&self, code: &str, param: &str) {
-        assert_eq!(self.err(422, code).as_deref(), Some(param), "body: {}", self.body);
+        assert_eq!(
+            self.err(422, code).as_deref(),
+            Some(param),
+            "body: {}",
+            self.body
+        );
     }
 }
 
@@ -68,13 +79,24 @@ impl TestServer {
     pub async fn start(backend: Backend) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let (database_url, pg_database) = match backend {
-            Backend::Sqlite => (format!("sqlite://{}", dir.path().join("clerk.db").display()), None),
+            Backend::Sqlite => (
+                format!("sqlite://{}", dir.path().join("clerk.db").display()),
+                None,
+            ),
             Backend::Postgres => {
                 let name = format!("clerk_test_{:x}", rand_u64());
-                let mut admin = sqlx::PgConnection::connect(&format!("{}/postgres", postgres_base_url()))
+                let mut admin = sqlx::PgConnection::connect(&format!(
+                    "{}/postgres",
+                    postgres_base_url()
+                ))
+                .await
+                .expect(
+                    "PostgreSQL must be reachable for the postgres tests (CLERK_TEST_POSTGRES_URL)",
+                );
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
                     .await
-                    .expect("PostgreSQL must be reachable for the postgres tests (CLERK_TEST_POSTGRES_URL)");
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+                    .unwrap();
                 (format!("{}/{name}", postgres_base_url()), Some(name))
             }
         };
@@ -83,7 +105,10 @@ impl TestServer {
             database_url: database_url.clone(),
             secret_keys: vec![KEY.into(), SECOND_KEY.into()],
             // Low cost keeps the suite quick; the code path is the same at any cost.
-            settings: Settings { bcrypt_cost: 4, ..Settings::default() },
+            settings: Settings {
+                bcrypt_cost: 4,
+                ..Settings::default()
+            },
         })
         .await
         .expect("server starts");
@@ -91,7 +116,10 @@ impl TestServer {
             base: server.base_url(),
             server: Some(server),
             database_url,
-            http: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap(),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap(),
             _dir: dir,
             pg_database,
         }
@@ -99,7 +127,9 @@ impl TestServer {
 
     /// A request with the default key; `path` is relative to `/v1`.
     pub fn req(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        self.http.request(method, format!("{}{}", self.base, path)).bearer_auth(KEY)
+        self.http
+            .request(method, format!("{}{}", self.base, path))
+            .bearer_auth(KEY)
     }
 
     /// A request with no `Authorization` header.
@@ -114,11 +144,16 @@ impl TestServer {
         let path = request.url().path().to_owned();
         let res = self.http.execute(request).await.expect("server answers");
         let status = res.status().as_u16();
-        let content_type =
-            res.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned());
         let bytes = res.bytes().await.unwrap();
         let body: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-            panic!("{method} {path} → {status}: body is not JSON ({e}): {}", String::from_utf8_lossy(&bytes))
+            panic!(
+                "{method} {path} → {status}: body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&bytes)
+            )
         });
         if let Err(violation) = clerk_spec::Spec::load().validate_response(
             &method,
@@ -129,7 +164,11 @@ impl TestServer {
         ) {
             panic!("response does not match Clerk's spec: {violation}\nbody: {body}");
         }
-        Resp { status, content_type, body }
+        Resp {
+            status,
+            content_type,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Resp {
@@ -164,13 +203,17 @@ impl TestServer {
     }
 
     pub async fn count(&self, query: &str) -> i64 {
-        self.get(&format!("/users/count?{query}")).await.ok()["total_count"].as_i64().unwrap()
+        self.get(&format!("/users/count?{query}")).await.ok()["total_count"]
+            .as_i64()
+            .unwrap()
     }
 
     /// Runs SQL on the server's database, for rows no endpoint creates yet.
     pub async fn exec_sql(&self, sql: &str) {
         sqlx::any::install_default_drivers();
-        let mut conn = sqlx::AnyConnection::connect(&self.database_url).await.unwrap();
+        let mut conn = sqlx::AnyConnection::connect(&self.database_url)
+            .await
+            .unwrap();
         sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
     }
 }
@@ -186,7 +229,12 @@ pub fn ids(list: &Value) -> Vec<String> {
 fn rand_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos(),
+    );
     h.finish()
 }
 
@@ -197,18 +245,23 @@ impl Drop for TestServer {
         // Async cleanup from Drop: a thread with its own runtime, joined so the database is
         // gone before the next test starts.
         std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async move {
                 if let Some(server) = server {
                     drop(server);
                 }
                 if let Some(name) = database {
                     if let Ok(mut admin) =
-                        sqlx::PgConnection::connect(&format!("{}/postgres", postgres_base_url())).await
+                        sqlx::PgConnection::connect(&format!("{}/postgres", postgres_base_url()))
+                            .await
                     {
-                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                            .execute(&mut admin)
-                            .await;
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&mut admin)
+                                .await;
                     }
                 }
             });

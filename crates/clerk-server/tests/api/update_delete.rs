@@ -12,9 +12,16 @@ fn id(user: &Value) -> String {
 async fn get_missing_user(s: TestServer) {
     let r = s.get("/users/user_2doesnotexist000000000000000").await;
     r.err(404, "resource_not_found");
-    assert!(r.body["errors"][0]["long_message"].as_str().unwrap().contains("user_2doesnotexist"));
-    s.patch("/users/user_nope", json!({"first_name": "x"})).await.err(404, "resource_not_found");
-    s.delete("/users/user_nope").await.err(404, "resource_not_found");
+    assert!(r.body["errors"][0]["long_message"]
+        .as_str()
+        .unwrap()
+        .contains("user_2doesnotexist"));
+    s.patch("/users/user_nope", json!({"first_name": "x"}))
+        .await
+        .err(404, "resource_not_found");
+    s.delete("/users/user_nope")
+        .await
+        .err(404, "resource_not_found");
 }
 
 async fn updates_plain_fields(s: TestServer) {
@@ -68,26 +75,42 @@ async fn updates_plain_fields(s: TestServer) {
 }
 
 async fn update_checks_uniqueness_and_formats(s: TestServer) {
-    s.create_user(json!({"username": "first_user", "external_id": "x1"})).await;
+    s.create_user(json!({"username": "first_user", "external_id": "x1"}))
+        .await;
     let u = s.create_user(json!({"username": "second_user"})).await;
     let path = format!("/users/{}", id(&u));
-    s.patch(&path, json!({"username": "FIRST_USER"})).await.form_err("form_identifier_exists", "username");
-    s.patch(&path, json!({"external_id": "x1"})).await.form_err("form_identifier_exists", "external_id");
-    s.patch(&path, json!({"username": "no"})).await.form_err("form_username_invalid_length", "username");
-    s.patch(&path, json!({"first_name": 7})).await.form_err("form_param_type_invalid", "first_name");
-    s.patch(&path, json!({"nickname": "x"})).await.form_err("form_param_unknown", "nickname");
+    s.patch(&path, json!({"username": "FIRST_USER"}))
+        .await
+        .form_err("form_identifier_exists", "username");
+    s.patch(&path, json!({"external_id": "x1"}))
+        .await
+        .form_err("form_identifier_exists", "external_id");
+    s.patch(&path, json!({"username": "no"}))
+        .await
+        .form_err("form_username_invalid_length", "username");
+    s.patch(&path, json!({"first_name": 7}))
+        .await
+        .form_err("form_param_type_invalid", "first_name");
+    s.patch(&path, json!({"nickname": "x"}))
+        .await
+        .form_err("form_param_unknown", "nickname");
     s.patch(&path, json!({"profile_image_id": "img_x"}))
         .await
         .form_err("form_resource_not_found", "profile_image_id");
     // Keeping one's own username is not a clash.
-    let v = s.patch(&path, json!({"username": "second_user", "first_name": "S"})).await.ok();
+    let v = s
+        .patch(&path, json!({"username": "second_user", "first_name": "S"}))
+        .await
+        .ok();
     assert_eq!(v["first_name"], "S");
     let unchanged = s.get(&path).await.ok();
     assert_eq!(unchanged["username"], "second_user");
 }
 
 async fn primary_identifications(s: TestServer) {
-    let other = s.create_user(json!({"email_address": ["other@example.com"]})).await;
+    let other = s
+        .create_user(json!({"email_address": ["other@example.com"]}))
+        .await;
     let u = s
         .create_user(json!({
             "email_address": ["one@example.com", "two@example.com", "res@example.com"],
@@ -105,7 +128,10 @@ async fn primary_identifications(s: TestServer) {
     assert_eq!(v["primary_email_address_id"], second_email);
     assert_eq!(v["primary_phone_number_id"], second_phone);
     // Sorting by email follows the primary address.
-    assert_eq!(s.list_ids("order_by=email_address").await, vec![id(&other), id(&u)]);
+    assert_eq!(
+        s.list_ids("order_by=email_address").await,
+        vec![id(&other), id(&u)]
+    );
 
     let reserved = u["email_addresses"][2]["id"].clone();
     s.patch(&path, json!({"primary_email_address_id": reserved}))
@@ -119,38 +145,74 @@ async fn primary_identifications(s: TestServer) {
     s.patch(&path, json!({"primary_email_address_id": second_phone}))
         .await
         .form_err("form_resource_not_found", "primary_email_address_id");
-    assert_eq!(s.get(&path).await.ok()["primary_email_address_id"], second_email);
+    assert_eq!(
+        s.get(&path).await.ok()["primary_email_address_id"],
+        second_email
+    );
 }
 
 async fn password_change(s: TestServer) {
     let u = s.create_user(json!({})).await;
     let path = format!("/users/{}", id(&u));
     assert_eq!(u["password_enabled"], false);
-    s.patch(&path, json!({"password": "short"})).await.form_err("form_password_length_too_short", "password");
-    let v = s.patch(&path, json!({"password": "short", "skip_password_checks": true})).await.ok();
+    s.patch(&path, json!({"password": "short"}))
+        .await
+        .form_err("form_password_length_too_short", "password");
+    let v = s
+        .patch(
+            &path,
+            json!({"password": "short", "skip_password_checks": true}),
+        )
+        .await
+        .ok();
     assert_eq!(v["password_enabled"], true);
     assert!(v["password_last_updated_at"].as_i64().is_some());
-    let v = s.patch(&path, json!({"password": "a much longer password", "sign_out_of_other_sessions": true})).await.ok();
+    let v = s
+        .patch(
+            &path,
+            json!({"password": "a much longer password", "sign_out_of_other_sessions": true}),
+        )
+        .await
+        .ok();
     assert_eq!(v["password_enabled"], true);
 }
 
 async fn metadata_in_update_depends_on_api_version(s: TestServer) {
-    let u = s.create_user(json!({"public_metadata": {"a": 1, "b": 2}})).await;
+    let u = s
+        .create_user(json!({"public_metadata": {"a": 1, "b": 2}}))
+        .await;
     let path = format!("/users/{}", id(&u));
     // Without a version header (and with older versions) metadata replaces the bag.
-    let v = s.patch(&path, json!({"public_metadata": {"c": 3}})).await.ok();
+    let v = s
+        .patch(&path, json!({"public_metadata": {"c": 3}}))
+        .await
+        .ok();
     assert_eq!(v["public_metadata"], json!({"c": 3}));
     let old = s
-        .send(s.req(Method::PATCH, &path).header("clerk-api-version", "2025-11-10").json(&json!({"private_metadata": {"p": 1}})))
+        .send(
+            s.req(Method::PATCH, &path)
+                .header("clerk-api-version", "2025-11-10")
+                .json(&json!({"private_metadata": {"p": 1}})),
+        )
         .await
         .ok();
     assert_eq!(old["private_metadata"], json!({"p": 1}));
     let current = s
-        .send(s.req(Method::PATCH, &path).header("clerk-api-version", "2026-05-12").json(&json!({"public_metadata": {"d": 4}})))
+        .send(
+            s.req(Method::PATCH, &path)
+                .header("clerk-api-version", "2026-05-12")
+                .json(&json!({"public_metadata": {"d": 4}})),
+        )
         .await;
     current.form_err("form_param_unknown", "public_metadata");
     let by_query = s
-        .send(s.req(Method::PATCH, &format!("{path}?__clerk_api_version=2026-05-12")).json(&json!({"unsafe_metadata": {}})))
+        .send(
+            s.req(
+                Method::PATCH,
+                &format!("{path}?__clerk_api_version=2026-05-12"),
+            )
+            .json(&json!({"unsafe_metadata": {}})),
+        )
         .await;
     by_query.form_err("form_param_unknown", "unsafe_metadata");
     assert_eq!(s.get(&path).await.ok()["public_metadata"], json!({"c": 3}));
@@ -166,7 +228,11 @@ async fn delete_removes_everything(s: TestServer) {
     s.get(&path).await.err(404, "resource_not_found");
     s.delete(&path).await.err(404, "resource_not_found");
     assert_eq!(s.count("").await, 0);
-    assert_eq!(s.count("query=gone").await, 0, "the search index forgets deleted users");
+    assert_eq!(
+        s.count("query=gone").await,
+        0,
+        "the search index forgets deleted users"
+    );
     // Every identifier is free again.
     s.create_user(json!({"email_address": ["gone@example.com"], "phone_number": ["+15555550160"], "username": "gone_user", "external_id": "gone"}))
         .await;

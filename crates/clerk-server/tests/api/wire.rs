@@ -8,15 +8,32 @@ use crate::support::{TestServer, SECOND_KEY};
 async fn authentication(s: TestServer) {
     let no_key = s.send(s.req_without_key(Method::GET, "/users")).await;
     no_key.err(401, "authentication_invalid");
-    let wrong = s.send(s.req_without_key(Method::GET, "/users").bearer_auth("sk_test_wrong")).await;
+    let wrong = s
+        .send(
+            s.req_without_key(Method::GET, "/users")
+                .bearer_auth("sk_test_wrong"),
+        )
+        .await;
     wrong.err(401, "clerk_key_invalid");
-    let basic = s.send(s.req_without_key(Method::GET, "/users").header("authorization", "Basic Zm9vOmJhcg==")).await;
+    let basic = s
+        .send(
+            s.req_without_key(Method::GET, "/users")
+                .header("authorization", "Basic Zm9vOmJhcg=="),
+        )
+        .await;
     basic.err(401, "authorization_header_format_invalid");
     // Every configured key is accepted (rotation).
-    let second = s.send(s.req_without_key(Method::GET, "/users").bearer_auth(SECOND_KEY)).await;
+    let second = s
+        .send(
+            s.req_without_key(Method::GET, "/users")
+                .bearer_auth(SECOND_KEY),
+        )
+        .await;
     assert_eq!(second.status, 200);
     // Unknown routes are authenticated too: no probing without a key.
-    let probe = s.send(s.req_without_key(Method::GET, "/nothing-here")).await;
+    let probe = s
+        .send(s.req_without_key(Method::GET, "/nothing-here"))
+        .await;
     probe.err(401, "authentication_invalid");
 }
 
@@ -25,19 +42,29 @@ async fn content_type_is_exactly_json(s: TestServer) {
     assert_eq!(ok.content_type.as_deref(), Some("application/json"));
     let err = s.get("/users/user_missing").await;
     assert_eq!(err.content_type.as_deref(), Some("application/json"));
-    assert!(err.body["clerk_trace_id"].as_str().is_some_and(|t| t.len() == 32));
+    assert!(err.body["clerk_trace_id"]
+        .as_str()
+        .is_some_and(|t| t.len() == 32));
 }
 
 async fn bad_bodies_get_clerk_errors(s: TestServer) {
     let malformed = s
-        .send(s.req(Method::POST, "/users").header("content-type", "application/json").body("{\"first_name\":"))
+        .send(
+            s.req(Method::POST, "/users")
+                .header("content-type", "application/json")
+                .body("{\"first_name\":"),
+        )
         .await;
     malformed.err(400, "request_body_invalid");
 
-    let not_object = s.send(s.req(Method::POST, "/users").json(&json!([1, 2]))).await;
+    let not_object = s
+        .send(s.req(Method::POST, "/users").json(&json!([1, 2])))
+        .await;
     not_object.err(400, "request_body_invalid");
 
-    s.post("/users", json!({"first_name": 42})).await.form_err("form_param_type_invalid", "first_name");
+    s.post("/users", json!({"first_name": 42}))
+        .await
+        .form_err("form_param_type_invalid", "first_name");
     s.post("/users", json!({"email_address": "a@b.com"}))
         .await
         .form_err("form_param_type_invalid", "email_address");
@@ -49,13 +76,21 @@ async fn bad_bodies_get_clerk_errors(s: TestServer) {
         .form_err("form_param_max_length_exceeded", "first_name");
 
     let wrong_type = s
-        .send(s.req(Method::POST, "/users").header("content-type", "text/plain").body("hello"))
+        .send(
+            s.req(Method::POST, "/users")
+                .header("content-type", "text/plain")
+                .body("hello"),
+        )
         .await;
     wrong_type.err(415, "unsupported_content_type");
 
     let huge = format!("{{\"first_name\":\"{}\"}}", "x".repeat(2 * 1024 * 1024));
     let too_big = s
-        .send(s.req(Method::POST, "/users").header("content-type", "application/json").body(huge))
+        .send(
+            s.req(Method::POST, "/users")
+                .header("content-type", "application/json")
+                .body(huge),
+        )
         .await;
     too_big.err(413, "request_body_too_large");
 
@@ -70,24 +105,37 @@ async fn unknown_routes_and_methods(s: TestServer) {
 }
 
 async fn ids_look_like_clerks(s: TestServer) {
-    let user = s.create_user(json!({"email_address": ["id@example.com"]})).await;
+    let user = s
+        .create_user(json!({"email_address": ["id@example.com"]}))
+        .await;
     let id = user["id"].as_str().unwrap();
     let email_id = user["email_addresses"][0]["id"].as_str().unwrap();
     for (value, prefix) in [(id, "user_"), (email_id, "idn_")] {
-        let body = value.strip_prefix(prefix).unwrap_or_else(|| panic!("{value} lacks {prefix}"));
+        let body = value
+            .strip_prefix(prefix)
+            .unwrap_or_else(|| panic!("{value} lacks {prefix}"));
         assert_eq!(body.len(), 27, "{value}");
         assert!(body.chars().all(|c| c.is_ascii_alphanumeric()), "{value}");
     }
 }
 
 async fn api_version_header(s: TestServer) {
-    let bad = s.send(s.req(Method::PATCH, "/users/user_x").header("clerk-api-version", "tomorrow").json(&json!({}))).await;
+    let bad = s
+        .send(
+            s.req(Method::PATCH, "/users/user_x")
+                .header("clerk-api-version", "tomorrow")
+                .json(&json!({})),
+        )
+        .await;
     bad.err(400, "invalid_api_version");
     let both = s
         .send(
-            s.req(Method::PATCH, "/users/user_x?__clerk_api_version=2025-11-10")
-                .header("clerk-api-version", "2025-11-10")
-                .json(&json!({})),
+            s.req(
+                Method::PATCH,
+                "/users/user_x?__clerk_api_version=2025-11-10",
+            )
+            .header("clerk-api-version", "2025-11-10")
+            .json(&json!({})),
         )
         .await;
     both.err(400, "invalid_api_version");
