@@ -21,9 +21,11 @@ struct TestServer {
 impl TestServer {
     async fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let mut settings = clerk_server::Settings::default();
         // The lowest bcrypt cost keeps password tests quick; the cost is not what is tested here.
-        settings.bcrypt_cost = 4;
+        let settings = clerk_server::Settings {
+            bcrypt_cost: 4,
+            ..Default::default()
+        };
         let server = clerk_server::start(clerk_server::ServerConfig {
             listen: "127.0.0.1:0".parse().unwrap(),
             database_url: format!("sqlite://{}", dir.path().join("users.db").display()),
