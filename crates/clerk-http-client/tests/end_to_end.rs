@@ -31,6 +31,7 @@ impl TestServer {
             database_url: format!("sqlite://{}", dir.path().join("users.db").display()),
             secret_keys: vec![KEY.into()],
             settings,
+            ..Default::default()
         })
         .await
         .expect("server starts");

@@ -9,19 +9,13 @@ use serde_json::Value;
 
 string_enum!(
     /// `AdjustCreditBalanceRequest.action`.
+    #[derive(Default)]
     CreditAdjustmentAction {
+        #[default]
         Increase = "increase",
         Decrease = "decrease",
     }
 );
-
-// `string_enum!` cannot carry `#[default]` on a variant, so this cannot be derived.
-#[allow(clippy::derivable_impls)]
-impl Default for CreditAdjustmentAction {
-    fn default() -> Self {
-        Self::Increase
-    }
-}
 
 /// `CommerceMoneyResponse`: an amount in cents with its formatting.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
