@@ -22,7 +22,7 @@ pub(super) struct Bcrypt<'a> {
 }
 
 /// Validates a 60-character bcrypt string: `$2a$`, `$2b$` or `$2y$`, a two-digit cost in
-/// 4..=[`MAX_COST`], 53 characters of bcrypt's base64 alphabet.
+/// 4..=[`MAX_COST`], 53 characters of bcrypt's base64 (22 salt, 31 hash).
 pub(crate) fn check_mcf(hasher: PasswordHasher, s: &str) -> Result<(), DigestError> {
     let b = s.as_bytes();
     if b.len() != 60 {
@@ -52,6 +52,14 @@ pub(crate) fn check_mcf(hasher: PasswordHasher, s: &str) -> Result<(), DigestErr
             hasher,
             "salt and hash must use bcrypt's base64 alphabet",
         ));
+    }
+    // The `bcrypt` crate decodes strictly (unused low bits must be zero); check the same way
+    // here so a digest accepted at import cannot fail at sign-in.
+    use base64::Engine;
+    let salt = ::bcrypt::BASE_64.decode(&s[7..29]);
+    let hash = ::bcrypt::BASE_64.decode(&s[29..]);
+    if !matches!((salt, hash), (Ok(salt), Ok(hash)) if salt.len() == 16 && hash.len() == 23) {
+        return Err(malformed(hasher, "non-canonical bcrypt base64"));
     }
     Ok(())
 }

@@ -187,10 +187,11 @@ fn parse(hasher: PasswordHasher, digest: &str) -> Result<Parsed<'_>, DigestError
         H::Bcrypt | H::BcryptSha256Django | H::BcryptPeppered => {
             Parsed::Bcrypt(bcrypt::parse(hasher, digest)?)
         }
-        H::Pbkdf2Sha1 | H::Pbkdf2Sha256 | H::Pbkdf2Sha256Django | H::Pbkdf2Sha512 => {
-            Parsed::Pbkdf2(pbkdf2::parse(hasher, digest)?)
-        }
-        H::Pbkdf2Sha512Hex => Parsed::Pbkdf2(pbkdf2::parse(hasher, digest)?),
+        H::Pbkdf2Sha1
+        | H::Pbkdf2Sha256
+        | H::Pbkdf2Sha256Django
+        | H::Pbkdf2Sha512
+        | H::Pbkdf2Sha512Hex => Parsed::Pbkdf2(pbkdf2::parse(hasher, digest)?),
         H::Phpass | H::Md5Phpass => Parsed::Phpass(phpass::parse(hasher, digest)?),
         H::ScryptFirebase => Parsed::Firebase(scrypt::parse_firebase(digest)?),
         H::ScryptWerkzeug => Parsed::Werkzeug(scrypt::parse_werkzeug(digest)?),
