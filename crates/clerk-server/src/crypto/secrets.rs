@@ -194,6 +194,40 @@ impl SecretKey {
     }
 }
 
+/// The current key plus retired ones, for key rotation: new values are sealed with the current
+/// key; values sealed under a retired key still open, and [`Keyring::needs_reseal`] tells the
+/// caller to re-seal them (e.g. on next write) so the retired key can eventually be dropped.
+#[derive(Debug, Clone)]
+pub struct Keyring {
+    current: SecretKey,
+    retired: Vec<SecretKey>,
+}
+
+impl Keyring {
+    /// A keyring sealing with `current` and still opening values sealed under `retired`.
+    pub fn new(current: SecretKey, retired: Vec<SecretKey>) -> Self {
+        Keyring { current, retired }
+    }
+
+    /// Seals with the current key ([`SecretKey::seal`]).
+    pub fn seal(&self, plaintext: &[u8], context: &[u8]) -> String {
+        self.current.seal(plaintext, context)
+    }
+
+    /// Opens with the current key, then each retired key.
+    pub fn open(&self, sealed: &str, context: &[u8]) -> Result<Vec<u8>, OpenError> {
+        std::iter::once(&self.current)
+            .chain(&self.retired)
+            .find_map(|key| key.open(sealed, context).ok())
+            .ok_or(OpenError)
+    }
+
+    /// True when `sealed` opens only under a retired key.
+    pub fn needs_reseal(&self, sealed: &str, context: &[u8]) -> bool {
+        self.current.open(sealed, context).is_err() && self.open(sealed, context).is_ok()
+    }
+}
+
 /// Backup code alphabet: lowercase letters and digits without `0 1 l o` (easily confused on
 /// paper). 32 symbols, so one random byte masked to 5 bits picks one without bias.
 const CODE_ALPHABET: &[u8; 32] = b"abcdefghijkmnpqrstuvwxyz23456789";
@@ -291,6 +325,20 @@ mod tests {
         for junk in ["", "v1:", "v1:!!!", "v2:AAAA", "v1:AAAA", "plaintext"] {
             assert_eq!(key.open(junk, b"ctx"), Err(OpenError), "{junk:?}");
         }
+    }
+
+    #[test]
+    fn keyring_rotation() {
+        let (old, new) = (SecretKey::generate(), SecretKey::generate());
+        let sealed_old = old.seal(b"secret", b"ctx");
+        let ring = Keyring::new(new.clone(), vec![old]);
+        assert_eq!(ring.open(&sealed_old, b"ctx").unwrap(), b"secret");
+        assert!(ring.needs_reseal(&sealed_old, b"ctx"));
+        let sealed_new = ring.seal(b"secret", b"ctx");
+        assert_eq!(new.open(&sealed_new, b"ctx").unwrap(), b"secret");
+        assert!(!ring.needs_reseal(&sealed_new, b"ctx"));
+        assert_eq!(ring.open(&sealed_old, b"other"), Err(OpenError));
+        assert!(!ring.needs_reseal("v1:garbage", b"ctx"));
     }
 
     #[test]
