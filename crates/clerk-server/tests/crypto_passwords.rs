@@ -488,6 +488,8 @@ fn cross_hasher_verification_is_refused_or_false() {
             let same_algorithm = matches!(
                 (own, h),
                 (H::Phpass, H::Md5Phpass)
+                    | (H::Md5, H::Md5Phpass)
+                    | (H::Md5Phpass, H::Md5)
                     | (H::Md5Phpass, H::Phpass)
                     | (H::Pbkdf2Sha256, H::Pbkdf2Sha256Django)
                     | (H::Pbkdf2Sha256Django, H::Pbkdf2Sha256)

@@ -7,7 +7,9 @@
 //!
 //! `md5_phpass` is named by Clerk without a documented format. phpass's portable scheme *is*
 //! iterated MD5, and "md5_phpass" is the usual label for it when an exporter wants to tell it
-//! apart from phpass-wrapped bcrypt; so both names accept exactly the same digests here.
+//! apart from phpass-wrapped bcrypt; so both names accept these digests. `md5_phpass`
+//! additionally accepts a bare 32-hex MD5 digest, as WordPress's `wp_check_password` does for
+//! accounts older than its phpass migration.
 
 use md5::{Digest, Md5};
 use subtle::ConstantTimeEq;

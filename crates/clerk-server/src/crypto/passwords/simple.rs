@@ -70,13 +70,18 @@ fn hex_of_len(hasher: PasswordHasher, s: &str, bytes: usize) -> Result<Vec<u8>, 
     hex_decode(s).ok_or(malformed(hasher, "invalid hex"))
 }
 
+/// A bare MD5 hex digest (`md5`, and WordPress's legacy form under `md5_phpass`).
+pub(super) fn parse_md5_hex(hasher: PasswordHasher, digest: &str) -> Result<Simple<'_>, DigestError> {
+    Ok(Simple::Plain {
+        algo: Algo::Md5,
+        expected: hex_of_len(hasher, digest, 16)?,
+    })
+}
+
 pub(super) fn parse(hasher: PasswordHasher, digest: &str) -> Result<Simple<'_>, DigestError> {
     use PasswordHasher as H;
     match hasher {
-        H::Md5 => Ok(Simple::Plain {
-            algo: Algo::Md5,
-            expected: hex_of_len(hasher, digest, 16)?,
-        }),
+        H::Md5 => parse_md5_hex(hasher, digest),
         H::Sha256 => Ok(Simple::Plain {
             algo: Algo::Sha256,
             expected: hex_of_len(hasher, digest, 32)?,
