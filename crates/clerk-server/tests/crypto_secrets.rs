@@ -180,3 +180,37 @@ async fn a_panicking_job_propagates() {
     // The slot was released.
     assert_eq!(pool.run(|| 41 + 1).await, 42);
 }
+
+#[derive(Deserialize)]
+struct SealedByReference {
+    key_hex: String,
+    context: String,
+    plaintext: String,
+    sealed: String,
+    source: String,
+}
+
+#[test]
+fn opens_values_sealed_by_a_reference_aes_gcm() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/passwords/sealed.json"
+    );
+    let values: Vec<SealedByReference> =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert!(!values.is_empty());
+    for v in values {
+        let key = SecretKey::parse(&v.key_hex).unwrap();
+        let ctx = v.context.as_bytes();
+        assert_eq!(
+            key.open_str(&v.sealed, ctx).unwrap(),
+            v.plaintext,
+            "{}",
+            v.source
+        );
+        assert!(key.open(&v.sealed, b"another context").is_err());
+        // And our own sealing of the same value opens with the same key.
+        let ours = key.seal_str(&v.plaintext, ctx);
+        assert_eq!(key.open_str(&ours, ctx).unwrap(), v.plaintext);
+    }
+}

@@ -101,3 +101,33 @@ fn secret_validation_and_uri() {
     assert!(uri.starts_with("otpauth://totp/Example:ada%40example.com?secret=GEZDGNBV"));
     assert!(uri.contains("algorithm=SHA1&digits=6&period=30"));
 }
+
+#[derive(serde::Deserialize)]
+struct ReferenceCode {
+    secret: String,
+    time: u64,
+    code: String,
+    source: String,
+}
+
+#[test]
+fn codes_from_passlib_totp() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/passwords/totp_codes.json"
+    );
+    let codes: Vec<ReferenceCode> =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert!(!codes.is_empty());
+    for c in codes {
+        let secret = validate_secret(&c.secret).unwrap();
+        assert_eq!(
+            code_at(&secret, c.time),
+            c.code,
+            "{} {}",
+            c.source,
+            c.secret
+        );
+        assert_eq!(verify(&secret, &c.code, c.time), Some(step_at(c.time)));
+    }
+}
