@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
+use clerk_server::crypto::SecretKey;
 use clerk_server::{secret_keys, store, ServerConfig, Settings};
 use tracing_subscriber::EnvFilter;
 
@@ -21,6 +22,15 @@ pub struct ServeArgs {
     /// printed.
     #[arg(long = "secret-key", env = "CLERK_SECRET_KEY", value_delimiter = ',')]
     secret_keys: Vec<String>,
+    /// Key sealing TOTP secrets at rest (32 bytes, hex or base64). Without it a key file is
+    /// used: --encryption-key-file, else `<sqlite file>.encryption-key` beside a SQLite
+    /// database or `clerk.encryption-key` in the working directory (created on first start).
+    /// Several nodes sharing a PostgreSQL database must share this key.
+    #[arg(long, env = "CLERK_ENCRYPTION_KEY", hide_env_values = true)]
+    encryption_key: Option<String>,
+    /// File holding the encryption key (created with mode 0600 if missing).
+    #[arg(long)]
+    encryption_key_file: Option<std::path::PathBuf>,
     /// bcrypt cost for passwords set through the API.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(4..=16))]
     bcrypt_cost: u32,
@@ -51,7 +61,22 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         println!("secret key ({verb}, kept in {}): {key}", key_file.display());
         secret_keys.push(key);
     }
+    let encryption_key = match (&args.encryption_key, &args.encryption_key_file) {
+        (Some(text), _) => {
+            SecretKey::parse(text).context("--encryption-key / CLERK_ENCRYPTION_KEY")?
+        }
+        (None, Some(path)) => SecretKey::load_or_create(path)
+            .with_context(|| format!("encryption key file {}", path.display()))?,
+        (None, None) => {
+            let path = default_encryption_key_file(&args.database_url);
+            let key = SecretKey::load_or_create(&path)
+                .with_context(|| format!("encryption key file {}", path.display()))?;
+            println!("encryption key kept in {}", path.display());
+            key
+        }
+    };
     let config = ServerConfig {
+        encryption_key: Some(encryption_key),
         listen: args.listen,
         database_url: args.database_url.clone(),
         secret_keys,
@@ -67,6 +92,19 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!("shutting down");
     server.shutdown().await;
     Ok(())
+}
+
+/// Where the encryption key lives when nothing says: beside the SQLite file, else in the
+/// working directory. Never inside the database itself.
+fn default_encryption_key_file(database_url: &str) -> std::path::PathBuf {
+    match store::sqlite_file_path(database_url) {
+        Some(db) => {
+            let mut name = db.into_os_string();
+            name.push(".encryption-key");
+            name.into()
+        }
+        None => "clerk.encryption-key".into(),
+    }
 }
 
 fn init_logging(json: bool) {

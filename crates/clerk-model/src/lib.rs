@@ -34,8 +34,9 @@ pub use organization::{
 };
 pub use requests::{
     double_option, BulkUserIdsRequest, CreateUserRequest, IdentificationStatus,
-    ReplaceEmailAddressRequest, ReplacePhoneNumberRequest, UpdateUserMetadataRequest,
-    UpdateUserRequest, VerifyPasswordRequest, VerifyTotpRequest,
+    RemovePasswordRequest, ReplaceEmailAddressRequest, ReplacePhoneNumberRequest,
+    SetPasswordCompromisedRequest, UpdateUserMetadataRequest, UpdateUserRequest,
+    VerifyPasswordRequest, VerifyTotpRequest,
 };
 pub use responses::{
     CodeType, DeletedObject, OAuthAccessToken, Paginated, TotalCount, Totp, TrustedDevice,

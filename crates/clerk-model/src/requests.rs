@@ -234,3 +234,19 @@ pub struct ReplacePhoneNumberRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identification_status: Option<IdentificationStatus>,
 }
+
+/// `POST /users/{user_id}/remove_password` (body optional).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RemovePasswordRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sign_out_of_other_sessions: Option<bool>,
+}
+
+/// `POST /users/{user_id}/password/set_compromised` (body optional).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SetPasswordCompromisedRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoke_all_sessions: Option<bool>,
+}

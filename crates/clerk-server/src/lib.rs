@@ -32,6 +32,10 @@ pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
     pub secret_keys: Arc<Vec<String>>,
+    /// Seals TOTP secrets (and later OAuth tokens) at rest.
+    pub encryption_key: Arc<crypto::SecretKey>,
+    /// Where password hashing runs: bounded, off the async runtime.
+    pub hash_pool: crypto::HashPool,
 }
 
 #[derive(Debug, Clone)]
@@ -42,6 +46,9 @@ pub struct ServerConfig {
     /// Accepted secret keys (several allow rotation). Must not be empty.
     pub secret_keys: Vec<String>,
     pub settings: Settings,
+    /// Key sealing secrets at rest. `None` makes a random one for this process only (tests);
+    /// `clerk serve` always passes a persistent one.
+    pub encryption_key: Option<crypto::SecretKey>,
 }
 
 impl Default for ServerConfig {
@@ -51,6 +58,7 @@ impl Default for ServerConfig {
             database_url: "sqlite://clerk.db".into(),
             secret_keys: Vec::new(),
             settings: Settings::default(),
+            encryption_key: None,
         }
     }
 }
@@ -92,10 +100,17 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         addr: config.listen,
         source,
     })?;
+    let cpus = std::thread::available_parallelism().map_or(2, usize::from);
     let app = AppState {
         store: store.clone(),
         settings: Arc::new(config.settings),
         secret_keys: Arc::new(config.secret_keys),
+        encryption_key: Arc::new(
+            config
+                .encryption_key
+                .unwrap_or_else(crypto::SecretKey::generate),
+        ),
+        hash_pool: crypto::HashPool::new(cpus),
     };
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

@@ -1,5 +1,7 @@
 //! The rules of the Users API, independent of HTTP and SQL.
 
+pub mod account;
+pub mod credentials;
 pub mod list;
 pub mod metadata;
 pub mod passwords;

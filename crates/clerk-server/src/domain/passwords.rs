@@ -1,66 +1,60 @@
-//! Rules for passwords set through the API, and hashing them off the async runtime.
+//! Password rules of the API, mapped onto Clerk's error codes. The hashing itself is
+//! `crate::crypto`; it runs on the app's bounded [`crate::crypto::HashPool`].
 
+use crate::crypto::{self, PasswordHasher, PasswordRuleError};
 use crate::error::{ApiError, ApiResult};
-
-/// bcrypt reads at most 72 bytes; a longer password would be silently truncated.
-pub const MAX_PASSWORD_BYTES: usize = 72;
-pub const MIN_PASSWORD_CHARS: usize = 8;
+use crate::AppState;
 
 /// Checks a new plaintext password. `skip_checks` (for migrations) waives the policy
-/// (minimum length) but never bcrypt's byte limit.
+/// (minimum length) but never bcrypt's 72-byte limit, past which bcrypt silently truncates.
 pub fn check_new_password(password: &str, skip_checks: bool) -> ApiResult<()> {
-    if password.len() > MAX_PASSWORD_BYTES {
-        return Err(ApiError::form(
-            "form_password_size_in_bytes_exceeded",
-            "password",
-            "Passwords may not exceed 72 bytes.",
-            format!("Passwords may not exceed {MAX_PASSWORD_BYTES} bytes. Please choose a shorter password."),
-        ));
-    }
-    if !skip_checks && password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(ApiError::form(
+    match crypto::check_new_password(password) {
+        Ok(()) => Ok(()),
+        Err(PasswordRuleError::TooShort) if skip_checks && !password.is_empty() => Ok(()),
+        Err(PasswordRuleError::TooShort) => Err(ApiError::form(
             "form_password_length_too_short",
             "password",
             "Passwords must be 8 characters or more.",
-            format!("Passwords must be {MIN_PASSWORD_CHARS} characters or more."),
-        ));
-    }
-    if password.is_empty() {
-        return Err(ApiError::form(
-            "form_param_value_invalid",
+            format!(
+                "Passwords must be {} characters or more.",
+                crypto::passwords::MIN_PASSWORD_CHARS
+            ),
+        )),
+        Err(PasswordRuleError::TooLong) => Err(ApiError::form(
+            "form_password_size_in_bytes_exceeded",
             "password",
-            "is invalid",
-            "password may not be empty.".into(),
-        ));
+            "Passwords may not exceed 72 bytes.",
+            format!(
+                "Passwords may not exceed {} bytes. Please choose a shorter password.",
+                crypto::passwords::MAX_PASSWORD_BYTES
+            ),
+        )),
     }
-    Ok(())
 }
 
-/// Hashes with bcrypt on a blocking thread, so the async runtime keeps serving requests.
-pub async fn hash_password(password: String, cost: u32) -> ApiResult<String> {
-    tokio::task::spawn_blocking(move || bcrypt::hash(password, cost))
+/// bcrypt of a new password, at the configured cost, off the async runtime.
+pub async fn hash_password(app: &AppState, password: String) -> String {
+    let cost = app.settings.bcrypt_cost;
+    app.hash_pool
+        .run(move || crypto::hash_bcrypt(&password, cost))
         .await
-        .map_err(|_| ApiError::internal())?
-        .map_err(|e| {
-            tracing::error!(error = %e, "bcrypt failed");
-            ApiError::internal()
-        })
 }
 
 /// Checks an imported `password_digest` against its `password_hasher`.
-pub fn check_digest(hasher: &str, digest: &str) -> ApiResult<()> {
-    let fits = match hasher {
-        "bcrypt" => digest.parse::<bcrypt::HashParts>().is_ok(),
-        _ => false,
-    };
-    if fits {
-        Ok(())
-    } else {
-        Err(ApiError::form(
+pub fn check_digest(hasher: &str, digest: &str) -> ApiResult<PasswordHasher> {
+    let parsed: PasswordHasher = hasher.parse().map_err(|_| {
+        ApiError::value_invalid(
+            "password_hasher",
+            format!("{hasher} is not a supported password hasher."),
+        )
+    })?;
+    crypto::check_digest(parsed, digest).map_err(|e| {
+        ApiError::form(
             "form_password_digest_invalid_code",
             "password_digest",
             "is invalid",
-            format!("The password digest does not fit the password hasher {hasher}."),
-        ))
-    }
+            e.to_string(),
+        )
+    })?;
+    Ok(parsed)
 }

@@ -8,6 +8,7 @@ use clerk_model::{
 use serde_json::Value;
 
 use super::{metadata, passwords, validate, view};
+use crate::crypto;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::store::users::{self as sql, UniqueColumn};
@@ -151,7 +152,7 @@ async fn password_from_request(
         )),
         (Some(password), None) => {
             passwords::check_new_password(&password, skip_checks)?;
-            let digest = passwords::hash_password(password, app.settings.bcrypt_cost).await?;
+            let digest = passwords::hash_password(app, password).await;
             Ok(Some((digest, "bcrypt".into())))
         }
         (None, Some(digest)) => {
@@ -163,28 +164,88 @@ async fn password_from_request(
                     "password_hasher is required with password_digest.".into(),
                 )
             })?;
-            passwords::check_digest(&hasher, &digest)?;
-            Ok(Some((digest, hasher)))
+            let hasher = passwords::check_digest(&hasher, &digest)?;
+            Ok(Some((digest, hasher.as_str().to_owned())))
         }
         (None, None) => Ok(None),
     }
 }
 
-fn not_supported_yet(param: &str) -> ApiError {
-    ApiError::value_invalid(
-        param,
-        format!("{param} is not supported by this server yet."),
-    )
+/// Second factors a request sets: a sealed TOTP secret and hashed backup codes (JSON).
+#[derive(Clone)]
+struct SecondFactors {
+    totp_secret: Option<String>,
+    backup_codes: Option<String>,
+}
+
+fn second_factors(
+    app: &AppState,
+    totp_secret: Option<&str>,
+    backup_codes: Option<&[String]>,
+) -> ApiResult<SecondFactors> {
+    let totp_secret = totp_secret
+        .map(|secret| {
+            crypto::totp::validate_secret(secret).map_err(|_| {
+                ApiError::form(
+                    "invalid_totp_secret_code",
+                    "totp_secret",
+                    "Invalid TOTP secret",
+                    "The TOTP secret must be a valid base32 string.".into(),
+                )
+            })?;
+            Ok::<_, ApiError>(app.encryption_key.seal_str(secret, TOTP_CONTEXT))
+        })
+        .transpose()?;
+    let backup_codes = backup_codes
+        .map(|codes| {
+            let hashed = codes
+                .iter()
+                .map(|c| crypto::import_backup_code(c))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| ApiError::value_invalid("backup_codes", e.to_string()))?;
+            Ok::<_, ApiError>(serde_json::to_string(&hashed).expect("strings serialize"))
+        })
+        .transpose()?;
+    Ok(SecondFactors {
+        totp_secret,
+        backup_codes,
+    })
+}
+
+/// Associated data binding a sealed TOTP secret to its purpose.
+pub const TOTP_CONTEXT: &[u8] = b"clerk totp secret";
+
+/// Whether the user has any second factor.
+pub fn has_mfa(user: &UserRow) -> bool {
+    user.totp_secret.is_some() || user.backup_codes.is_some()
+}
+
+/// Stamps `mfa_enabled_at` / `mfa_disabled_at` when a change turns MFA on or off. Neither
+/// stamp is ever cleared (Clerk keeps both).
+pub fn stamp_mfa_change(user: &mut UserRow, had_mfa: bool, now: i64) {
+    match (had_mfa, has_mfa(user)) {
+        (false, true) => user.mfa_enabled_at = Some(now),
+        (true, false) => user.mfa_disabled_at = Some(now),
+        _ => {}
+    }
+}
+
+fn apply_second_factors(user: &mut UserRow, factors: SecondFactors, now: i64) {
+    let had_mfa = has_mfa(user);
+    if let Some(secret) = factors.totp_secret {
+        user.totp_secret = Some(secret);
+        user.totp_created_at = Some(now);
+        user.totp_last_step = None;
+    }
+    if let Some(codes) = factors.backup_codes {
+        user.backup_codes = (codes != "[]").then_some(codes);
+    }
+    stamp_mfa_change(user, had_mfa, now);
 }
 
 pub async fn create_user(app: &AppState, req: CreateUserRequest) -> ApiResult<User> {
-    if req.totp_secret.is_some() {
-        return Err(not_supported_yet("totp_secret"));
-    }
-    if req.backup_codes.is_some() {
-        return Err(not_supported_yet("backup_codes"));
-    }
     let now = now_ms();
+    let factors = second_factors(app, req.totp_secret.as_deref(), req.backup_codes.as_deref())?;
     let emails = new_identifications(
         IdentKind::Email,
         req.email_address.as_deref().unwrap_or_default(),
@@ -269,6 +330,7 @@ pub async fn create_user(app: &AppState, req: CreateUserRequest) -> ApiResult<Us
         user.password_hasher = Some(hasher);
         user.password_last_updated_at = Some(now);
     }
+    apply_second_factors(&mut user, factors, now);
 
     let idents: Vec<&NewIdentification> = emails.iter().chain(&phones).chain(&wallets).collect();
     retry_on_unique_violation(|| async {
@@ -402,12 +464,7 @@ pub async fn update_user(
             }
         }
     }
-    if req.totp_secret.is_some() {
-        return Err(not_supported_yet("totp_secret"));
-    }
-    if req.backup_codes.is_some() {
-        return Err(not_supported_yet("backup_codes"));
-    }
+    let factors = second_factors(app, req.totp_secret.as_deref(), req.backup_codes.as_deref())?;
     if let Some(image_id) = &req.profile_image_id {
         return Err(ApiError::form(
             "form_resource_not_found",
@@ -438,7 +495,9 @@ pub async fn update_user(
             user.password_digest = Some(digest.clone());
             user.password_hasher = Some(hasher.clone());
             user.password_last_updated_at = Some(now);
+            user.password_compromised_at = None;
         }
+        apply_second_factors(&mut user, factors.clone(), now);
         ensure_unique(&mut tx, &user, &[], Some(user.seq)).await?;
         user.updated_at = now;
         sql::update_user(tx.conn(), &user).await?;
@@ -596,63 +655,92 @@ pub enum MetadataMode {
     Replace,
 }
 
-pub async fn update_metadata(
+/// Runs `change` on the user's row inside a write transaction (the row locked on PostgreSQL),
+/// writes the row back if it changed, and returns what `change` returned with the user as
+/// stored afterwards. `change` does no I/O; an error from it writes nothing.
+pub async fn mutate_user<T>(
     app: &AppState,
     user_id: &str,
-    req: UpdateUserMetadataRequest,
-    mode: MetadataMode,
-) -> ApiResult<User> {
+    change: impl FnOnce(&mut UserRow, &UserRecord, i64) -> ApiResult<T>,
+) -> ApiResult<(T, UserRecord)> {
+    let now = now_ms();
     let mut tx = app.store.begin_write().await?;
     let dialect = tx.dialect;
     let record = sql::find_user(tx.conn(), dialect, user_id, true)
         .await?
         .ok_or_else(|| ApiError::user_not_found(user_id))?;
     let mut user = record.user.clone();
-    for (param, value, target) in [
-        (
-            "public_metadata",
-            &req.public_metadata,
-            &mut user.public_metadata,
-        ),
-        (
-            "private_metadata",
-            &req.private_metadata,
-            &mut user.private_metadata,
-        ),
-        (
-            "unsafe_metadata",
-            &req.unsafe_metadata,
-            &mut user.unsafe_metadata,
-        ),
-    ] {
-        let Some(value) = value else { continue };
-        // A null bag resets it to `{}`: the User schema requires an object.
-        let supplied = value.clone().unwrap_or_else(|| serde_json::json!({}));
-        let Value::Object(patch) = supplied else {
-            return Err(ApiError::value_invalid(
-                param,
-                format!("{param} must be a JSON object."),
-            ));
-        };
-        let next = match mode {
-            MetadataMode::Replace => patch,
-            MetadataMode::Merge if value.is_none() => patch,
-            MetadataMode::Merge => {
-                let mut current = match metadata::from_stored(target) {
-                    Value::Object(map) => map,
-                    _ => serde_json::Map::new(),
-                };
-                metadata::deep_merge(&mut current, &patch);
-                current
-            }
-        };
-        *target = metadata::to_stored(param, &Value::Object(next))?;
+    let out = change(&mut user, &record, now)?;
+    if user == record.user {
+        return Ok((out, record));
     }
-    user.updated_at = now_ms();
+    user.updated_at = now;
     sql::update_user(tx.conn(), &user).await?;
     let record = sql::find_user(tx.conn(), dialect, user_id, false)
         .await?
         .ok_or_else(|| ApiError::user_not_found(user_id))?;
     tx.commit().await?;
+    Ok((out, record))
+}
+
+/// [`mutate_user`] for operations that answer with the user.
+pub async fn mutate_user_view(
+    app: &AppState,
+    user_id: &str,
+    change: impl FnOnce(&mut UserRow, &UserRecord, i64) -> ApiResult<()>,
+) -> ApiResult<User> {
+    let ((), record) = mutate_user(app, user_id, change).await?;
     Ok(view::user(&record, &app.settings, now_ms()))
+}
+
+pub async fn update_metadata(
+    app: &AppState,
+    user_id: &str,
+    req: UpdateUserMetadataRequest,
+    mode: MetadataMode,
+) -> ApiResult<User> {
+    mutate_user_view(app, user_id, |user, _, _| {
+        for (param, value, target) in [
+            (
+                "public_metadata",
+                &req.public_metadata,
+                &mut user.public_metadata,
+            ),
+            (
+                "private_metadata",
+                &req.private_metadata,
+                &mut user.private_metadata,
+            ),
+            (
+                "unsafe_metadata",
+                &req.unsafe_metadata,
+                &mut user.unsafe_metadata,
+            ),
+        ] {
+            let Some(value) = value else { continue };
+            // A null bag resets it to `{}`: the User schema requires an object.
+            let supplied = value.clone().unwrap_or_else(|| serde_json::json!({}));
+            let Value::Object(patch) = supplied else {
+                return Err(ApiError::value_invalid(
+                    param,
+                    format!("{param} must be a JSON object."),
+                ));
+            };
+            let next = match mode {
+                MetadataMode::Replace => patch,
+                MetadataMode::Merge if value.is_none() => patch,
+                MetadataMode::Merge => {
+                    let mut current = match metadata::from_stored(target) {
+                        Value::Object(map) => map,
+                        _ => serde_json::Map::new(),
+                    };
+                    metadata::deep_merge(&mut current, &patch);
+                    current
+                }
+            };
+            *target = metadata::to_stored(param, &Value::Object(next))?;
+        }
+        Ok(())
+    })
+    .await
 }

@@ -14,6 +14,14 @@ pub fn is_locked(user: &UserRow, now: i64) -> bool {
     user.locked_at.is_some() && user.lockout_expires_at.is_none_or(|until| until > now)
 }
 
+/// Checks left before a lock; a lock that has expired leaves the full allowance.
+pub fn attempts_remaining(user: &UserRow, settings: &Settings, now: i64) -> i64 {
+    if user.locked_at.is_some() && !is_locked(user, now) {
+        return settings.max_verification_attempts;
+    }
+    (settings.max_verification_attempts - user.failed_verification_attempts).max(0)
+}
+
 pub fn user(record: &UserRecord, settings: &Settings, now: i64) -> User {
     let u = &record.user;
     let locked = is_locked(u, now);
@@ -45,9 +53,9 @@ pub fn user(record: &UserRecord, settings: &Settings, now: i64) -> User {
         web3_wallets: idents("web3_wallet").map(web3_wallet).collect(),
         passkeys: Vec::new(),
         password_enabled: u.password_digest.is_some(),
-        two_factor_enabled: false,
-        totp_enabled: false,
-        backup_code_enabled: false,
+        two_factor_enabled: super::users::has_mfa(u),
+        totp_enabled: u.totp_secret.is_some(),
+        backup_code_enabled: u.backup_codes.is_some(),
         mfa_enabled_at: u.mfa_enabled_at,
         mfa_disabled_at: u.mfa_disabled_at,
         password_last_updated_at: u.password_last_updated_at,
@@ -76,9 +84,7 @@ pub fn user(record: &UserRecord, settings: &Settings, now: i64) -> User {
             (true, Some(until)) => Some((until - now + 999) / 1000),
             _ => None,
         },
-        verification_attempts_remaining: Some(
-            (settings.max_verification_attempts - u.failed_verification_attempts).max(0),
-        ),
+        verification_attempts_remaining: Some(attempts_remaining(u, settings, now)),
         updated_at: u.updated_at,
         created_at: u.created_at,
         delete_self_enabled: u.delete_self_enabled,

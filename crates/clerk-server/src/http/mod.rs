@@ -2,6 +2,7 @@
 //! and the domain; rules live in `domain`.
 
 mod auth;
+mod credentials;
 pub mod extract;
 mod users;
 
@@ -10,7 +11,7 @@ use std::time::Duration;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use axum::{middleware, Router};
 use tower_http::trace::TraceLayer;
 use tracing::Span;
@@ -34,6 +35,41 @@ pub fn router(app: AppState) -> Router {
         .route(
             "/users/{user_id}/metadata",
             axum::routing::patch(users::merge_metadata).put(users::replace_metadata),
+        )
+        .route("/users/ban", post(credentials::ban_many))
+        .route("/users/unban", post(credentials::unban_many))
+        .route("/users/{user_id}/ban", post(credentials::ban))
+        .route("/users/{user_id}/unban", post(credentials::unban))
+        .route("/users/{user_id}/lock", post(credentials::lock))
+        .route("/users/{user_id}/unlock", post(credentials::unlock))
+        .route(
+            "/users/{user_id}/verify_password",
+            post(credentials::verify_password),
+        )
+        .route(
+            "/users/{user_id}/verify_totp",
+            post(credentials::verify_totp),
+        )
+        .route(
+            "/users/{user_id}/totp",
+            post(credentials::create_totp).delete(credentials::delete_totp),
+        )
+        .route(
+            "/users/{user_id}/backup_code",
+            delete(credentials::delete_backup_codes),
+        )
+        .route("/users/{user_id}/mfa", delete(credentials::disable_mfa))
+        .route(
+            "/users/{user_id}/remove_password",
+            post(credentials::remove_password),
+        )
+        .route(
+            "/users/{user_id}/password/set_compromised",
+            post(credentials::set_password_compromised),
+        )
+        .route(
+            "/users/{user_id}/password/unset_compromised",
+            post(credentials::unset_password_compromised),
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

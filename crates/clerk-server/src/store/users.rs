@@ -42,6 +42,13 @@ pub struct UserRow {
     pub legal_accepted_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Sealed (AES-256-GCM) base32 TOTP secret.
+    pub totp_secret: Option<String>,
+    pub totp_created_at: Option<i64>,
+    pub totp_last_step: Option<i64>,
+    /// JSON array of hashed backup codes.
+    pub backup_codes: Option<String>,
+    pub password_compromised_at: Option<i64>,
 }
 
 /// One row of `identifications`: an email address, phone number or web3 wallet.
@@ -181,7 +188,8 @@ const USER_COLUMNS: &str = "seq, id, external_id, username, first_name, last_nam
     password_last_updated_at, banned, locked_at, lockout_expires_at, \
     failed_verification_attempts, delete_self_enabled, create_organization_enabled, \
     create_organizations_limit, bypass_client_trust, mfa_enabled_at, mfa_disabled_at, \
-    last_active_at, last_sign_in_at, legal_accepted_at, created_at, updated_at";
+    last_active_at, last_sign_in_at, legal_accepted_at, created_at, updated_at, \
+    totp_secret, totp_created_at, totp_last_step, backup_codes, password_compromised_at";
 
 fn user_from_row(row: &AnyRow) -> sqlx::Result<UserRow> {
     Ok(UserRow {
@@ -216,6 +224,11 @@ fn user_from_row(row: &AnyRow) -> sqlx::Result<UserRow> {
         legal_accepted_at: row.try_get("legal_accepted_at")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        totp_secret: row.try_get("totp_secret")?,
+        totp_created_at: row.try_get("totp_created_at")?,
+        totp_last_step: row.try_get("totp_last_step")?,
+        backup_codes: row.try_get("backup_codes")?,
+        password_compromised_at: row.try_get("password_compromised_at")?,
     })
 }
 
@@ -276,6 +289,11 @@ fn bind_user_values(sql: &mut Sql, u: &UserRow) {
         u.legal_accepted_at.into(),
         u.created_at.into(),
         u.updated_at.into(),
+        u.totp_secret.clone().into(),
+        u.totp_created_at.into(),
+        u.totp_last_step.into(),
+        u.backup_codes.clone().into(),
+        u.password_compromised_at.into(),
     ];
     sql.bind_list(&values);
 }

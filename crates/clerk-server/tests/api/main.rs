@@ -3,6 +3,7 @@
 mod support;
 
 mod create;
+mod credentials;
 mod list;
 mod metadata;
 mod update_delete;

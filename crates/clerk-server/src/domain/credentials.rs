@@ -1,0 +1,341 @@
+//! Passwords and second factors: verify_password, TOTP, backup codes, MFA removal,
+//! password removal and the compromised flag.
+
+use axum::http::StatusCode;
+use clerk_model::{
+    CodeType, Totp, User, UserIdResponse, VerifyPasswordResponse, VerifyTotpResponse,
+};
+
+use super::account::{locked_error, record_failed_attempt, record_successful_attempt};
+use super::passwords;
+use super::users::{has_mfa, mutate_user, mutate_user_view, stamp_mfa_change, TOTP_CONTEXT};
+use super::view::is_locked;
+use crate::crypto::{self, PasswordHasher};
+use crate::error::{ApiError, ApiResult};
+use crate::ids;
+use crate::store::users as sql;
+use crate::store::{now_ms, UserRow};
+use crate::AppState;
+
+fn required(param: &str, value: Option<String>) -> ApiResult<String> {
+    value.ok_or_else(|| {
+        ApiError::form(
+            "form_param_missing",
+            param,
+            "is missing",
+            format!("{param} must be included."),
+        )
+    })
+}
+
+async fn load_user(app: &AppState, user_id: &str) -> ApiResult<UserRow> {
+    let mut conn = app.store.read().await?;
+    Ok(
+        sql::find_user(&mut conn, app.store.dialect(), user_id, false)
+            .await?
+            .ok_or_else(|| ApiError::user_not_found(user_id))?
+            .user,
+    )
+}
+
+/// Counts a failed check in the database (shared by every node), then answers `error`.
+async fn fail_attempt(app: &AppState, user_id: &str, error: ApiError) -> ApiError {
+    match mutate_user(app, user_id, |user, _, now| {
+        record_failed_attempt(user, &app.settings, now);
+        Ok(())
+    })
+    .await
+    {
+        Ok(_) => error,
+        Err(e) => e,
+    }
+}
+
+pub async fn verify_password(
+    app: &AppState,
+    user_id: &str,
+    password: Option<String>,
+) -> ApiResult<VerifyPasswordResponse> {
+    let password = required("password", password)?;
+    let user = load_user(app, user_id).await?;
+    let now = now_ms();
+    if is_locked(&user, now) {
+        return Err(locked_error(&user, now));
+    }
+    let (Some(digest), Some(hasher)) = (user.password_digest.clone(), user.password_hasher.clone())
+    else {
+        // Same work as a real check, so timing does not tell whether a password exists.
+        let cost = app.settings.bcrypt_cost;
+        app.hash_pool
+            .run(move || crypto::decoy_verify_with_cost(&password, cost))
+            .await;
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "no_password_set",
+            "No password set",
+            "This user has no password.",
+        ));
+    };
+    let hasher: PasswordHasher = hasher.parse().map_err(|_| ApiError::internal())?;
+    let candidate = password.clone();
+    let stored = digest.clone();
+    let verified = app
+        .hash_pool
+        .run(move || crypto::verify(hasher, &stored, &candidate))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "stored password digest does not parse");
+            ApiError::internal()
+        })?;
+    if !verified {
+        let error = ApiError::form(
+            "incorrect_password",
+            "password",
+            "Incorrect password",
+            "The password is incorrect.".into(),
+        );
+        return Err(fail_attempt(app, user_id, error).await);
+    }
+    // Imported digests are replaced by bcrypt once the password is known to be right.
+    let rehashed = if crypto::needs_rehash(hasher) {
+        Some(passwords::hash_password(app, password).await)
+    } else {
+        None
+    };
+    mutate_user(app, user_id, |user, _, now| {
+        record_successful_attempt(user, now);
+        if let Some(new_digest) = rehashed {
+            // Only if the password did not change meanwhile.
+            if user.password_digest.as_deref() == Some(digest.as_str()) {
+                user.password_digest = Some(new_digest);
+                user.password_hasher = Some(PasswordHasher::Bcrypt.as_str().to_owned());
+            }
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(VerifyPasswordResponse { verified: true })
+}
+
+fn backup_codes(user: &UserRow) -> Vec<String> {
+    user.backup_codes
+        .as_deref()
+        .and_then(|json| serde_json::from_str(json).ok())
+        .unwrap_or_default()
+}
+
+pub async fn verify_totp(
+    app: &AppState,
+    user_id: &str,
+    code: Option<String>,
+) -> ApiResult<VerifyTotpResponse> {
+    let code = required("code", code)?.trim().to_owned();
+    let user = load_user(app, user_id).await?;
+    let now = now_ms();
+    if is_locked(&user, now) {
+        return Err(locked_error(&user, now));
+    }
+    let codes = backup_codes(&user);
+    if user.totp_secret.is_none() && codes.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "totp_disabled",
+            "TOTP is not enabled",
+            "This user has neither TOTP nor backup codes enabled.",
+        ));
+    }
+    let now_secs = (now / 1000) as u64;
+    if let Some(sealed) = &user.totp_secret {
+        let secret_b32 = app
+            .encryption_key
+            .open_str(sealed, TOTP_CONTEXT)
+            .map_err(|_| {
+                tracing::error!(
+                    user_id,
+                    "TOTP secret does not decrypt with the configured key"
+                );
+                ApiError::internal()
+            })?;
+        let secret =
+            crypto::totp::validate_secret(&secret_b32).map_err(|_| ApiError::internal())?;
+        let last = user.totp_last_step.map(|s| s as u64);
+        if let Some(step) = crypto::totp::verify_after(&secret, &code, now_secs, last) {
+            // Accept the step only if no other request took it meanwhile (replay guard).
+            let (accepted, _) = mutate_user(app, user_id, |user, _, now| {
+                if user.totp_last_step.is_some_and(|l| l as u64 >= step) {
+                    record_failed_attempt(user, &app.settings, now);
+                    return Ok(false);
+                }
+                user.totp_last_step = Some(step as i64);
+                record_successful_attempt(user, now);
+                Ok(true)
+            })
+            .await?;
+            if accepted {
+                return Ok(VerifyTotpResponse {
+                    verified: true,
+                    code_type: CodeType::Totp,
+                });
+            }
+            return Err(incorrect_code());
+        }
+    }
+    if !codes.is_empty() {
+        let candidate = code.clone();
+        let stored = codes.clone();
+        let matched = app
+            .hash_pool
+            .run(move || {
+                stored
+                    .iter()
+                    .position(|h| crypto::verify_backup_code(h, &candidate))
+            })
+            .await;
+        if let Some(index) = matched {
+            let used = codes[index].clone();
+            // A backup code is consumed: remove it, unless another request already did.
+            let (consumed, _) = mutate_user(app, user_id, |user, _, now| {
+                let mut current = backup_codes(user);
+                let Some(pos) = current.iter().position(|h| *h == used) else {
+                    record_failed_attempt(user, &app.settings, now);
+                    return Ok(false);
+                };
+                current.remove(pos);
+                let had_mfa = has_mfa(user);
+                user.backup_codes = (!current.is_empty())
+                    .then(|| serde_json::to_string(&current).expect("strings serialize"));
+                stamp_mfa_change(user, had_mfa, now);
+                record_successful_attempt(user, now);
+                Ok(true)
+            })
+            .await?;
+            if consumed {
+                return Ok(VerifyTotpResponse {
+                    verified: true,
+                    code_type: CodeType::BackupCode,
+                });
+            }
+            return Err(incorrect_code());
+        }
+    }
+    let error = if codes.is_empty() && code.chars().count() != crypto::totp::DIGITS as usize {
+        ApiError::form(
+            "totp_invalid_length",
+            "code",
+            "Invalid length",
+            format!("TOTP codes have {} digits.", crypto::totp::DIGITS),
+        )
+    } else {
+        incorrect_code()
+    };
+    Err(fail_attempt(app, user_id, error).await)
+}
+
+fn incorrect_code() -> ApiError {
+    ApiError::form(
+        "totp_incorrect_code",
+        "code",
+        "Incorrect code",
+        "The code is incorrect.".into(),
+    )
+}
+
+/// `POST /users/{id}/totp`: a new TOTP secret for the user (replacing any), usable at once.
+pub async fn create_totp(app: &AppState, user_id: &str) -> ApiResult<Totp> {
+    let secret = crypto::totp::generate_secret();
+    let sealed = app.encryption_key.seal_str(&secret, TOTP_CONTEXT);
+    let (account, record) = mutate_user(app, user_id, |user, record, now| {
+        let had_mfa = has_mfa(user);
+        user.totp_secret = Some(sealed);
+        user.totp_created_at = Some(now);
+        user.totp_last_step = None;
+        stamp_mfa_change(user, had_mfa, now);
+        let primary_email = record
+            .identifications
+            .iter()
+            .find(|i| Some(&i.id) == user.primary_email_address_id.as_ref())
+            .map(|i| i.value.clone());
+        Ok(primary_email
+            .or(user.username.clone())
+            .unwrap_or_else(|| user.id.clone()))
+    })
+    .await?;
+    let created = record
+        .user
+        .totp_created_at
+        .unwrap_or(record.user.updated_at);
+    Ok(Totp {
+        object: "totp".into(),
+        id: ids::new_id("totp"),
+        uri: Some(crypto::totp::otpauth_uri(&secret, &account, "Clerk")),
+        secret: Some(secret),
+        verified: true,
+        backup_codes: None,
+        created_at: created,
+        updated_at: created,
+    })
+}
+
+/// Which second factors a removal clears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecondFactor {
+    Totp,
+    BackupCodes,
+    All,
+}
+
+pub async fn remove_second_factor(
+    app: &AppState,
+    user_id: &str,
+    which: SecondFactor,
+) -> ApiResult<UserIdResponse> {
+    let (_, record) = mutate_user(app, user_id, |user, _, now| {
+        let had_mfa = has_mfa(user);
+        if matches!(which, SecondFactor::Totp | SecondFactor::All) {
+            user.totp_secret = None;
+            user.totp_created_at = None;
+            user.totp_last_step = None;
+        }
+        if matches!(which, SecondFactor::BackupCodes | SecondFactor::All) {
+            user.backup_codes = None;
+        }
+        stamp_mfa_change(user, had_mfa, now);
+        Ok(())
+    })
+    .await?;
+    Ok(UserIdResponse {
+        user_id: record.user.id,
+    })
+}
+
+/// `POST /users/{id}/remove_password`: unchanged if the user has none.
+pub async fn remove_password(app: &AppState, user_id: &str) -> ApiResult<User> {
+    mutate_user_view(app, user_id, |user, _, _| {
+        user.password_digest = None;
+        user.password_hasher = None;
+        user.password_compromised_at = None;
+        Ok(())
+    })
+    .await
+}
+
+/// `POST /users/{id}/password/set_compromised` and `unset_compromised`.
+pub async fn set_password_compromised(
+    app: &AppState,
+    user_id: &str,
+    compromised: bool,
+) -> ApiResult<User> {
+    mutate_user_view(app, user_id, |user, _, now| {
+        if user.password_digest.is_none() {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "no_password_set",
+                "No password set",
+                "This user has no password.",
+            ));
+        }
+        user.password_compromised_at = compromised.then_some(now);
+        Ok(())
+    })
+    .await
+}
