@@ -194,7 +194,9 @@ fn parse(hasher: PasswordHasher, digest: &str) -> Result<Parsed<'_>, DigestError
         | H::Pbkdf2Sha512Hex => Parsed::Pbkdf2(pbkdf2::parse(hasher, digest)?),
         // WordPress keeps pre-phpass users as a bare MD5 hex digest next to `$P$` ones, and
         // `wp_check_password` accepts both; so does `md5_phpass`.
-        H::Md5Phpass if digest.len() == 32 => Parsed::Simple(simple::parse_md5_hex(hasher, digest)?),
+        H::Md5Phpass if digest.len() == 32 => {
+            Parsed::Simple(simple::parse_md5_hex(hasher, digest)?)
+        }
         H::Phpass | H::Md5Phpass => Parsed::Phpass(phpass::parse(hasher, digest)?),
         H::ScryptFirebase => Parsed::Firebase(scrypt::parse_firebase(digest)?),
         H::ScryptWerkzeug => Parsed::Werkzeug(scrypt::parse_werkzeug(digest)?),

@@ -71,7 +71,10 @@ fn hex_of_len(hasher: PasswordHasher, s: &str, bytes: usize) -> Result<Vec<u8>, 
 }
 
 /// A bare MD5 hex digest (`md5`, and WordPress's legacy form under `md5_phpass`).
-pub(super) fn parse_md5_hex(hasher: PasswordHasher, digest: &str) -> Result<Simple<'_>, DigestError> {
+pub(super) fn parse_md5_hex(
+    hasher: PasswordHasher,
+    digest: &str,
+) -> Result<Simple<'_>, DigestError> {
     Ok(Simple::Plain {
         algo: Algo::Md5,
         expected: hex_of_len(hasher, digest, 16)?,
