@@ -2,8 +2,10 @@
 
 pub mod account;
 pub mod credentials;
+pub mod identities;
 pub mod list;
 pub mod metadata;
+pub mod organizations;
 pub mod passwords;
 pub mod users;
 pub mod validate;

@@ -40,7 +40,7 @@ impl IdentKind {
         }
     }
 
-    fn describe(self) -> &'static str {
+    pub fn describe(self) -> &'static str {
         match self {
             Self::Email => "email address",
             Self::Phone => "phone number",
@@ -48,7 +48,7 @@ impl IdentKind {
         }
     }
 
-    fn validate(self, param: &str, value: &str) -> ApiResult<String> {
+    pub fn validate(self, param: &str, value: &str) -> ApiResult<String> {
         match self {
             Self::Email => validate::email(param, value),
             Self::Phone => validate::phone(param, value),

@@ -1,6 +1,8 @@
 //! Turns stored records into the wire objects Clerk returns.
 
-use clerk_model::{EmailAddress, ExternalAccount, PhoneNumber, User, Verification, Web3Wallet};
+use clerk_model::{
+    EmailAddress, ExternalAccount, Passkey, PhoneNumber, User, Verification, Web3Wallet,
+};
 
 use super::metadata::from_stored;
 use crate::settings::Settings;
@@ -51,7 +53,23 @@ pub fn user(record: &UserRecord, settings: &Settings, now: i64) -> User {
         email_addresses: idents("email_address").map(email_address).collect(),
         phone_numbers: idents("phone_number").map(phone_number).collect(),
         web3_wallets: idents("web3_wallet").map(web3_wallet).collect(),
-        passkeys: Vec::new(),
+        passkeys: record
+            .passkeys
+            .iter()
+            .map(|p| Passkey {
+                id: p.id.clone(),
+                object: "passkey".into(),
+                name: p.name.clone(),
+                last_used_at: p.last_used_at,
+                verification: Some(Verification {
+                    object: Some("verification_passkey".into()),
+                    status: clerk_model::VerificationStatus::Verified,
+                    strategy: "passkey".into(),
+                    nonce: Some("nonce".into()),
+                    ..Verification::default()
+                }),
+            })
+            .collect(),
         password_enabled: u.password_digest.is_some(),
         two_factor_enabled: super::users::has_mfa(u),
         totp_enabled: u.totp_secret.is_some(),

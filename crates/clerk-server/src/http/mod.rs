@@ -4,6 +4,8 @@
 mod auth;
 mod credentials;
 pub mod extract;
+mod identities;
+mod organizations;
 mod users;
 
 use std::time::Duration;
@@ -11,7 +13,7 @@ use std::time::Duration;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{middleware, Router};
 use tower_http::trace::TraceLayer;
 use tracing::Span;
@@ -70,6 +72,64 @@ pub fn router(app: AppState) -> Router {
         .route(
             "/users/{user_id}/password/unset_compromised",
             post(credentials::unset_password_compromised),
+        )
+        .route(
+            "/users/{user_id}/email_address",
+            put(identities::replace_email_address),
+        )
+        .route(
+            "/users/{user_id}/phone_number",
+            put(identities::replace_phone_number),
+        )
+        .route(
+            "/users/{user_id}/web3_wallets/{web3_wallet_identification_id}",
+            delete(identities::delete_web3_wallet),
+        )
+        .route(
+            "/users/{user_id}/passkeys/{passkey_identification_id}",
+            delete(identities::delete_passkey),
+        )
+        .route(
+            "/users/{user_id}/external_accounts/{external_account_id}",
+            delete(identities::delete_external_account),
+        )
+        .route(
+            "/users/{user_id}/trusted_devices",
+            get(identities::list_trusted_devices),
+        )
+        .route(
+            "/users/{user_id}/trusted_devices/{trusted_device_id}",
+            delete(identities::revoke_trusted_device),
+        )
+        .route("/organizations", post(organizations::create_organization))
+        .route(
+            "/organizations/{organization_id}",
+            get(organizations::get_organization).delete(organizations::delete_organization),
+        )
+        .route(
+            "/organizations/{organization_id}/memberships",
+            get(organizations::list_memberships).post(organizations::create_membership),
+        )
+        .route(
+            "/organizations/{organization_id}/memberships/{user_id}",
+            axum::routing::patch(organizations::update_membership)
+                .delete(organizations::delete_membership),
+        )
+        .route(
+            "/organizations/{organization_id}/invitations",
+            post(organizations::create_invitation),
+        )
+        .route(
+            "/organizations/{organization_id}/invitations/{invitation_id}/revoke",
+            post(organizations::revoke_invitation),
+        )
+        .route(
+            "/users/{user_id}/organization_memberships",
+            get(organizations::user_memberships),
+        )
+        .route(
+            "/users/{user_id}/organization_invitations",
+            get(organizations::user_invitations),
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

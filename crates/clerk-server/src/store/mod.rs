@@ -4,6 +4,8 @@
 //! few places where the two SQL dialects differ ask [`Dialect`]. Each backend has its own
 //! embedded migrations.
 
+pub mod identities;
+pub mod organizations;
 mod sql;
 pub mod users;
 

@@ -82,6 +82,16 @@ pub struct UserRecord {
     pub user: UserRow,
     pub identifications: Vec<IdentRow>,
     pub external_accounts: Vec<ExternalAccountRow>,
+    pub passkeys: Vec<PasskeyRow>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PasskeyRow {
+    pub id: String,
+    pub user_seq: i64,
+    pub name: String,
+    pub last_used_at: i64,
+    pub created_at: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -367,6 +377,11 @@ async fn attach_children(
     );
     sql.bind_list(&seqs).push(" ORDER BY user_seq, seq");
     let accounts = sql.fetch_all(conn).await?;
+    let mut sql = Sql::new(
+        "SELECT id, user_seq, name, last_used_at, created_at FROM passkeys WHERE user_seq IN ",
+    );
+    sql.bind_list(&seqs).push(" ORDER BY user_seq, seq");
+    let passkeys = sql.fetch_all(conn).await?;
 
     let mut records: Vec<UserRecord> = users
         .into_iter()
@@ -389,6 +404,16 @@ async fn attach_children(
         records[index[&account.user_seq]]
             .external_accounts
             .push(account);
+    }
+    for row in &passkeys {
+        let passkey = PasskeyRow {
+            id: row.try_get("id")?,
+            user_seq: row.try_get("user_seq")?,
+            name: row.try_get("name")?,
+            last_used_at: row.try_get("last_used_at")?,
+            created_at: row.try_get("created_at")?,
+        };
+        records[index[&passkey.user_seq]].passkeys.push(passkey);
     }
     Ok(records)
 }

@@ -4,7 +4,9 @@ mod support;
 
 mod create;
 mod credentials;
+mod identities;
 mod list;
 mod metadata;
+mod organizations;
 mod update_delete;
 mod wire;

@@ -1,0 +1,278 @@
+//! A user's identifications and linked accounts: replacing the email address or phone
+//! number, deleting web3 wallets, passkeys and external accounts, trusted devices.
+
+use axum::http::StatusCode;
+use clerk_model::{
+    DeletedObject, EmailAddress, IdentificationStatus, Paginated, PhoneNumber,
+    ReplaceEmailAddressRequest, ReplacePhoneNumberRequest, TrustedDevice,
+};
+
+use super::users::IdentKind;
+use super::view;
+use crate::error::{ApiError, ApiResult};
+use crate::ids;
+use crate::store::identities::{self as sql_ids, OwnedTable, TrustedDeviceRow};
+use crate::store::users as sql;
+use crate::store::{now_ms, NewIdentification, UserRecord, WriteTx};
+use crate::AppState;
+
+fn not_found(what: &str, id: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "resource_not_found",
+        "not found",
+        format!("No {what} was found with id {id}"),
+    )
+}
+
+async fn user_for_update(tx: &mut WriteTx, user_id: &str) -> ApiResult<UserRecord> {
+    let dialect = tx.dialect;
+    sql::find_user(tx.conn(), dialect, user_id, true)
+        .await?
+        .ok_or_else(|| ApiError::user_not_found(user_id))
+}
+
+/// `DELETE /users/{id}/web3_wallets/{idn}`. A deleted primary wallet hands the primary role to
+/// the user's next verified wallet, if any.
+pub async fn delete_web3_wallet(
+    app: &AppState,
+    user_id: &str,
+    wallet_id: &str,
+) -> ApiResult<DeletedObject> {
+    let mut tx = app.store.begin_write().await?;
+    let record = user_for_update(&mut tx, user_id).await?;
+    let kind = IdentKind::Web3.as_str();
+    if !record
+        .identifications
+        .iter()
+        .any(|i| i.id == wallet_id && i.kind == kind)
+    {
+        return Err(not_found("web3 wallet", wallet_id));
+    }
+    sql_ids::delete_owned(
+        tx.conn(),
+        OwnedTable::Identifications,
+        record.user.seq,
+        wallet_id,
+    )
+    .await?;
+    let mut user = record.user.clone();
+    if user.primary_web3_wallet_id.as_deref() == Some(wallet_id) {
+        user.primary_web3_wallet_id = record
+            .identifications
+            .iter()
+            .find(|i| i.kind == kind && i.id != wallet_id && i.status == "verified")
+            .map(|i| i.id.clone());
+    }
+    user.updated_at = now_ms();
+    sql::update_user(tx.conn(), &user).await?;
+    let dialect = tx.dialect;
+    sql::refresh_derived(tx.conn(), dialect, user.seq).await?;
+    tx.commit().await?;
+    Ok(deleted("web3_wallet", wallet_id))
+}
+
+/// `DELETE /users/{id}/passkeys/{idn}` and `DELETE /users/{id}/external_accounts/{eac}`.
+pub async fn delete_linked(
+    app: &AppState,
+    user_id: &str,
+    table: OwnedTable,
+    id: &str,
+) -> ApiResult<DeletedObject> {
+    let (object, what) = match table {
+        OwnedTable::Passkeys => ("passkey", "passkey"),
+        OwnedTable::ExternalAccounts => ("external_account", "external account"),
+        OwnedTable::Identifications => ("identification", "identification"),
+    };
+    let mut tx = app.store.begin_write().await?;
+    let record = user_for_update(&mut tx, user_id).await?;
+    if !sql_ids::delete_owned(tx.conn(), table, record.user.seq, id).await? {
+        return Err(not_found(what, id));
+    }
+    let mut user = record.user;
+    user.updated_at = now_ms();
+    sql::update_user(tx.conn(), &user).await?;
+    tx.commit().await?;
+    Ok(deleted(object, id))
+}
+
+fn deleted(object: &str, id: &str) -> DeletedObject {
+    DeletedObject {
+        object: object.into(),
+        id: Some(id.into()),
+        deleted: true,
+        ..DeletedObject::default()
+    }
+}
+
+/// Replaces every identification of `kind` with one new primary one.
+async fn replace_identification(
+    app: &AppState,
+    user_id: &str,
+    kind: IdentKind,
+    value: Option<String>,
+    status: Option<IdentificationStatus>,
+) -> ApiResult<UserRecord> {
+    let param = kind.as_str();
+    let value = value.ok_or_else(|| {
+        ApiError::form(
+            "form_param_missing",
+            param,
+            "is missing",
+            format!("{param} must be included."),
+        )
+    })?;
+    let value = kind.validate(param, &value)?;
+    let status =
+        match status {
+            None | Some(IdentificationStatus::Verified) => "verified",
+            Some(IdentificationStatus::Reserved) => "reserved",
+            Some(IdentificationStatus::Unverified) => "unverified",
+            Some(IdentificationStatus::Unknown(other)) => return Err(ApiError::value_invalid(
+                "identification_status",
+                format!(
+                    "identification_status must be verified, reserved or unverified, not {other}."
+                ),
+            )),
+        };
+    let now = now_ms();
+    let norm = kind.normalize(&value);
+    let mut tx = app.store.begin_write().await?;
+    let record = user_for_update(&mut tx, user_id).await?;
+    let seq = record.user.seq;
+    if !sql::taken_identifiers(tx.conn(), param, std::slice::from_ref(&norm), Some(seq))
+        .await?
+        .is_empty()
+    {
+        return Err(ApiError::identifier_exists(param, kind.describe()));
+    }
+    let old: Vec<String> = record
+        .identifications
+        .iter()
+        .filter(|i| i.kind == param)
+        .map(|i| i.id.clone())
+        .collect();
+    sql::delete_identifications(tx.conn(), seq, &old).await?;
+    let ident = NewIdentification {
+        id: ids::new_id("idn"),
+        kind: param,
+        value,
+        norm,
+        status: status.into(),
+        strategy: (status == "verified").then(|| "admin".into()),
+        created_at: now,
+    };
+    sql::insert_identification(tx.conn(), seq, &ident).await?;
+    let mut user = record.user;
+    match kind {
+        IdentKind::Email => user.primary_email_address_id = Some(ident.id.clone()),
+        IdentKind::Phone => user.primary_phone_number_id = Some(ident.id.clone()),
+        IdentKind::Web3 => user.primary_web3_wallet_id = Some(ident.id.clone()),
+    }
+    user.updated_at = now;
+    sql::update_user(tx.conn(), &user).await?;
+    let dialect = tx.dialect;
+    sql::refresh_derived(tx.conn(), dialect, seq).await?;
+    let record = sql::find_user(tx.conn(), dialect, user_id, false)
+        .await?
+        .ok_or_else(|| ApiError::user_not_found(user_id))?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+/// `PUT /users/{id}/email_address`: the user's only email address, primary.
+pub async fn replace_email_address(
+    app: &AppState,
+    user_id: &str,
+    req: ReplaceEmailAddressRequest,
+) -> ApiResult<EmailAddress> {
+    let record = replace_identification(
+        app,
+        user_id,
+        IdentKind::Email,
+        req.email_address,
+        req.identification_status,
+    )
+    .await?;
+    let ident = primary(&record, IdentKind::Email);
+    Ok(view::email_address(ident))
+}
+
+/// `PUT /users/{id}/phone_number`: the user's only phone number, primary.
+pub async fn replace_phone_number(
+    app: &AppState,
+    user_id: &str,
+    req: ReplacePhoneNumberRequest,
+) -> ApiResult<PhoneNumber> {
+    let record = replace_identification(
+        app,
+        user_id,
+        IdentKind::Phone,
+        req.phone_number,
+        req.identification_status,
+    )
+    .await?;
+    Ok(view::phone_number(primary(&record, IdentKind::Phone)))
+}
+
+fn primary(record: &UserRecord, kind: IdentKind) -> &crate::store::IdentRow {
+    record
+        .identifications
+        .iter()
+        .find(|i| i.kind == kind.as_str())
+        .expect("the identification was inserted in this transaction")
+}
+
+fn trusted_device(row: TrustedDeviceRow) -> TrustedDevice {
+    TrustedDevice {
+        object: "trusted_device".into(),
+        id: row.id,
+        platform: row.platform,
+        app_identifier: row.app_identifier,
+        name: row.name,
+        algorithm: row.algorithm,
+        status: row.status,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        last_used_at: row.last_used_at,
+        revoked_at: row.revoked_at,
+    }
+}
+
+/// `GET /users/{id}/trusted_devices`: active devices only.
+pub async fn list_trusted_devices(
+    app: &AppState,
+    user_id: &str,
+) -> ApiResult<Paginated<TrustedDevice>> {
+    let mut conn = app.store.read().await?;
+    let record = sql::find_user(&mut conn, app.store.dialect(), user_id, false)
+        .await?
+        .ok_or_else(|| ApiError::user_not_found(user_id))?;
+    let devices = sql_ids::active_trusted_devices(&mut conn, record.user.seq).await?;
+    Ok(Paginated {
+        total_count: devices.len() as i64,
+        data: devices.into_iter().map(trusted_device).collect(),
+    })
+}
+
+/// `DELETE /users/{id}/trusted_devices/{device}`: revokes the device (again: no change).
+pub async fn revoke_trusted_device(
+    app: &AppState,
+    user_id: &str,
+    device_id: &str,
+) -> ApiResult<TrustedDevice> {
+    let mut tx = app.store.begin_write().await?;
+    let record = user_for_update(&mut tx, user_id).await?;
+    let seq = record.user.seq;
+    let device = sql_ids::find_trusted_device(tx.conn(), seq, device_id)
+        .await?
+        .ok_or_else(|| not_found("trusted device", device_id))?;
+    if device.status == "active" {
+        sql_ids::revoke_trusted_device(tx.conn(), device_id, now_ms()).await?;
+    }
+    let device = sql_ids::find_trusted_device(tx.conn(), seq, device_id)
+        .await?
+        .ok_or_else(|| not_found("trusted device", device_id))?;
+    tx.commit().await?;
+    Ok(trusted_device(device))
+}

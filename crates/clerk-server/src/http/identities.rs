@@ -1,0 +1,79 @@
+//! Handlers for identifications, linked accounts and trusted devices of a user.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use clerk_model::{
+    DeletedObject, EmailAddress, Paginated, PhoneNumber, ReplaceEmailAddressRequest,
+    ReplacePhoneNumberRequest, TrustedDevice,
+};
+
+use super::extract::JsonBody;
+use crate::domain::identities;
+use crate::error::ApiResult;
+use crate::store::identities::OwnedTable;
+use crate::AppState;
+
+pub async fn replace_email_address(
+    State(app): State<AppState>,
+    Path(user_id): Path<String>,
+    JsonBody(req): JsonBody<ReplaceEmailAddressRequest>,
+) -> ApiResult<Json<EmailAddress>> {
+    identities::replace_email_address(&app, &user_id, req)
+        .await
+        .map(Json)
+}
+
+pub async fn replace_phone_number(
+    State(app): State<AppState>,
+    Path(user_id): Path<String>,
+    JsonBody(req): JsonBody<ReplacePhoneNumberRequest>,
+) -> ApiResult<Json<PhoneNumber>> {
+    identities::replace_phone_number(&app, &user_id, req)
+        .await
+        .map(Json)
+}
+
+pub async fn delete_web3_wallet(
+    State(app): State<AppState>,
+    Path((user_id, wallet_id)): Path<(String, String)>,
+) -> ApiResult<Json<DeletedObject>> {
+    identities::delete_web3_wallet(&app, &user_id, &wallet_id)
+        .await
+        .map(Json)
+}
+
+pub async fn delete_passkey(
+    State(app): State<AppState>,
+    Path((user_id, passkey_id)): Path<(String, String)>,
+) -> ApiResult<Json<DeletedObject>> {
+    identities::delete_linked(&app, &user_id, OwnedTable::Passkeys, &passkey_id)
+        .await
+        .map(Json)
+}
+
+pub async fn delete_external_account(
+    State(app): State<AppState>,
+    Path((user_id, account_id)): Path<(String, String)>,
+) -> ApiResult<Json<DeletedObject>> {
+    identities::delete_linked(&app, &user_id, OwnedTable::ExternalAccounts, &account_id)
+        .await
+        .map(Json)
+}
+
+pub async fn list_trusted_devices(
+    State(app): State<AppState>,
+    Path(user_id): Path<String>,
+) -> ApiResult<Json<Paginated<TrustedDevice>>> {
+    identities::list_trusted_devices(&app, &user_id)
+        .await
+        .map(Json)
+}
+
+pub async fn revoke_trusted_device(
+    State(app): State<AppState>,
+    Path((user_id, device_id)): Path<(String, String)>,
+) -> ApiResult<Json<TrustedDevice>> {
+    identities::revoke_trusted_device(&app, &user_id, &device_id)
+        .await
+        .map(Json)
+}

@@ -1,0 +1,115 @@
+//! SQL for what hangs off a user besides its row: deletions of identifications, passkeys and
+//! external accounts, and trusted devices.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::Sql;
+
+/// Deletes the row of `table` with this public id if it belongs to `user_seq`; whether it did.
+pub async fn delete_owned(
+    conn: &mut AnyConnection,
+    table: OwnedTable,
+    user_seq: i64,
+    id: &str,
+) -> sqlx::Result<bool> {
+    let mut sql = Sql::new(&format!("DELETE FROM {} WHERE user_seq = ", table.name()));
+    sql.bind(user_seq).push(" AND id = ").bind(id);
+    Ok(sql.execute(conn).await? > 0)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnedTable {
+    Identifications,
+    Passkeys,
+    ExternalAccounts,
+}
+
+impl OwnedTable {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Identifications => "identifications",
+            Self::Passkeys => "passkeys",
+            Self::ExternalAccounts => "external_accounts",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrustedDeviceRow {
+    pub id: String,
+    pub platform: String,
+    pub app_identifier: String,
+    pub name: Option<String>,
+    pub algorithm: String,
+    pub status: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+const DEVICE_COLUMNS: &str = "id, platform, app_identifier, name, algorithm, status, \
+    created_at, updated_at, last_used_at, revoked_at";
+
+fn device_from_row(row: &AnyRow) -> sqlx::Result<TrustedDeviceRow> {
+    Ok(TrustedDeviceRow {
+        id: row.try_get("id")?,
+        platform: row.try_get("platform")?,
+        app_identifier: row.try_get("app_identifier")?,
+        name: row.try_get("name")?,
+        algorithm: row.try_get("algorithm")?,
+        status: row.try_get("status")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        last_used_at: row.try_get("last_used_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+/// The user's active trusted devices, oldest first.
+pub async fn active_trusted_devices(
+    conn: &mut AnyConnection,
+    user_seq: i64,
+) -> sqlx::Result<Vec<TrustedDeviceRow>> {
+    let mut sql = Sql::new(&format!(
+        "SELECT {DEVICE_COLUMNS} FROM trusted_devices WHERE user_seq = "
+    ));
+    sql.bind(user_seq)
+        .push(" AND status = 'active' ORDER BY seq");
+    sql.fetch_all(conn)
+        .await?
+        .iter()
+        .map(device_from_row)
+        .collect()
+}
+
+pub async fn find_trusted_device(
+    conn: &mut AnyConnection,
+    user_seq: i64,
+    id: &str,
+) -> sqlx::Result<Option<TrustedDeviceRow>> {
+    let mut sql = Sql::new(&format!(
+        "SELECT {DEVICE_COLUMNS} FROM trusted_devices WHERE user_seq = "
+    ));
+    sql.bind(user_seq).push(" AND id = ").bind(id);
+    sql.fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(device_from_row)
+        .transpose()
+}
+
+pub async fn revoke_trusted_device(
+    conn: &mut AnyConnection,
+    id: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    let mut sql = Sql::new("UPDATE trusted_devices SET status = 'revoked', revoked_at = ");
+    sql.bind(now)
+        .push(", updated_at = ")
+        .bind(now)
+        .push(" WHERE id = ")
+        .bind(id);
+    sql.execute(conn).await.map(|_| ())
+}
