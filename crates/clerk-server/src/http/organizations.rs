@@ -1,0 +1,121 @@
+//! `/v1/organizations` handlers, and the user-side lists of memberships and invitations.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use clerk_model::{
+    DeletedObject, Organization, OrganizationInvitation, OrganizationInvitations,
+    OrganizationMembership, OrganizationMemberships,
+};
+
+use super::extract::{JsonBody, Query};
+use crate::domain::organizations::{
+    self as orgs, CreateInvitationRequest, CreateMembershipRequest, CreateOrganizationRequest,
+    RevokeInvitationRequest, UpdateMembershipRequest,
+};
+use crate::error::ApiResult;
+use crate::AppState;
+
+pub async fn create_organization(
+    State(app): State<AppState>,
+    JsonBody(req): JsonBody<CreateOrganizationRequest>,
+) -> ApiResult<Json<Organization>> {
+    orgs::create_organization(&app, req).await.map(Json)
+}
+
+pub async fn get_organization(
+    State(app): State<AppState>,
+    Path(organization_id): Path<String>,
+    Query(q): Query,
+) -> ApiResult<Json<Organization>> {
+    orgs::get_organization(&app, &organization_id, &q)
+        .await
+        .map(Json)
+}
+
+pub async fn delete_organization(
+    State(app): State<AppState>,
+    Path(organization_id): Path<String>,
+) -> ApiResult<Json<DeletedObject>> {
+    orgs::delete_organization(&app, &organization_id)
+        .await
+        .map(Json)
+}
+
+pub async fn create_membership(
+    State(app): State<AppState>,
+    Path(organization_id): Path<String>,
+    JsonBody(req): JsonBody<CreateMembershipRequest>,
+) -> ApiResult<Json<OrganizationMembership>> {
+    orgs::create_membership(&app, &organization_id, req)
+        .await
+        .map(Json)
+}
+
+pub async fn list_memberships(
+    State(app): State<AppState>,
+    Path(organization_id): Path<String>,
+    Query(q): Query,
+) -> ApiResult<Json<OrganizationMemberships>> {
+    orgs::list_organization_memberships(&app, &organization_id, &q)
+        .await
+        .map(Json)
+}
+
+pub async fn update_membership(
+    State(app): State<AppState>,
+    Path((organization_id, user_id)): Path<(String, String)>,
+    JsonBody(req): JsonBody<UpdateMembershipRequest>,
+) -> ApiResult<Json<OrganizationMembership>> {
+    orgs::update_membership(&app, &organization_id, &user_id, req)
+        .await
+        .map(Json)
+}
+
+pub async fn delete_membership(
+    State(app): State<AppState>,
+    Path((organization_id, user_id)): Path<(String, String)>,
+) -> ApiResult<Json<OrganizationMembership>> {
+    orgs::delete_membership(&app, &organization_id, &user_id)
+        .await
+        .map(Json)
+}
+
+pub async fn create_invitation(
+    State(app): State<AppState>,
+    Path(organization_id): Path<String>,
+    JsonBody(req): JsonBody<CreateInvitationRequest>,
+) -> ApiResult<Json<OrganizationInvitation>> {
+    orgs::create_invitation(&app, &organization_id, req)
+        .await
+        .map(Json)
+}
+
+pub async fn revoke_invitation(
+    State(app): State<AppState>,
+    Path((organization_id, invitation_id)): Path<(String, String)>,
+    JsonBody(req): JsonBody<RevokeInvitationRequest>,
+) -> ApiResult<Json<OrganizationInvitation>> {
+    orgs::revoke_invitation(&app, &organization_id, &invitation_id, req)
+        .await
+        .map(Json)
+}
+
+pub async fn user_memberships(
+    State(app): State<AppState>,
+    Path(user_id): Path<String>,
+    Query(q): Query,
+) -> ApiResult<Json<OrganizationMemberships>> {
+    orgs::list_user_memberships(&app, &user_id, &q)
+        .await
+        .map(Json)
+}
+
+pub async fn user_invitations(
+    State(app): State<AppState>,
+    Path(user_id): Path<String>,
+    Query(q): Query,
+) -> ApiResult<Json<OrganizationInvitations>> {
+    orgs::list_user_invitations(&app, &user_id, &q)
+        .await
+        .map(Json)
+}
