@@ -1096,3 +1096,55 @@ async fn debug_logs_show_requests_and_bodies_but_never_the_secret_key() {
         "the secret key leaked into the logs:\n{logs}"
     );
 }
+
+// --- small conveniences -----------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_base_url_with_a_trailing_slash_and_an_awaited_builder_work() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/users/user_1"))
+        .and(header("x-tenant", "t1"))
+        .and(query_param("trace", "yes"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(user("user_1")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Client::new(config(&server).base_url(format!("{}/v1/", server.uri()))).unwrap();
+    let prepared = clerk_http_client::RequestOptions::new()
+        .header("X-Tenant", "t1")
+        .query_param("trace", "yes");
+
+    // A builder is a future: `.await` sends it.
+    let user = client
+        .users()
+        .get_user("user_1")
+        .options(prepared)
+        .await
+        .unwrap();
+    assert_eq!(user.id, "user_1");
+}
+
+#[tokio::test]
+async fn the_user_stream_stops_if_the_server_ignores_the_cursor() {
+    let server = MockServer::start().await;
+    // Always the same full page, whatever the cursor says.
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!([user("user_2"), user("user_1")])),
+        )
+        .mount(&server)
+        .await;
+
+    let ids: Vec<String> = client(&server)
+        .users()
+        .get_user_list()
+        .limit(2)
+        .into_stream()
+        .map_ok(|u| u.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, ["user_2", "user_1", "user_2", "user_1"]);
+    assert_eq!(requests_to(&server).await, 2);
+}

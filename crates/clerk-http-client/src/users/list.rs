@@ -266,6 +266,10 @@ impl GetUserList {
                 }
                 let next = if use_cursor {
                     let last = page.last().map(|u| u.id.clone()).unwrap_or_default();
+                    // A server that ignored the cursor would hand back the same page forever.
+                    if next_template.starting_after.as_deref() == Some(last.as_str()) {
+                        return Ok((page, None));
+                    }
                     next_template.starting_after(last)
                 } else {
                     let offset = next_template
