@@ -831,3 +831,49 @@ def test_invalid_api_version_is_a_4xx_envelope(raw):
 def test_body_with_wrong_content_type_is_a_4xx_envelope(raw):
     r = raw.post("/users", content=b'{"email_address": ["x@example.com"]}', headers={"Content-Type": "text/plain"})
     assert r.status_code in (400, 415, 422), r.text[:500]
+
+
+# ---------------------------------------------------------------------------------------------
+# a user's organization memberships and invitations, with real organizations
+
+
+@route("POST", "/organizations")
+@route("POST", "/organizations/{organization_id}/memberships")
+@route("GET", "/users/{user_id}/organization_memberships")
+def test_user_organization_memberships(sdk, new_user):
+    owner, member = new_user(), new_user()
+    org = sdk.organizations.create(request={"name": unique("Acme "), "created_by": owner.id})
+    assert org.id.startswith("org_")
+    sdk.organization_memberships.create(organization_id=org.id, user_id=member.id, role="org:member")
+
+    res = sdk.users.get_organization_memberships(user_id=member.id, limit=10, offset=0)
+    assert res.total_count == 1 and len(res.data) == 1, dump(res)
+    m = res.data[0]
+    assert m.object == "organization_membership" and m.id.startswith("orgmem_")
+    assert m.role == "org:member"
+    assert m.organization.id == org.id
+    assert m.public_user_data is not None and m.public_user_data.user_id == member.id
+
+    mine = sdk.users.get_organization_memberships(user_id=owner.id)
+    assert [(x.organization.id, x.role) for x in mine.data] == [(org.id, "org:admin")], dump(mine)
+    assert sdk.users.get_organization_memberships(user_id=member.id, offset=1).data == []
+
+
+@route("POST", "/organizations")
+@route("POST", "/organizations/{organization_id}/invitations")
+@route("GET", "/users/{user_id}/organization_invitations")
+def test_user_organization_invitations(sdk, new_user):
+    owner = new_user()
+    addr = email()
+    invitee = new_user(email_address=[addr])
+    org = sdk.organizations.create(request={"name": unique("Initech "), "created_by": owner.id})
+    inv = sdk.organization_invitations.create(organization_id=org.id, email_address=addr, role="org:member",
+                                              inviter_user_id=owner.id)
+    res = sdk.users.get_organization_invitations(user_id=invitee.id)
+    assert res.total_count == 1 and [i.id for i in res.data] == [inv.id], dump(res)
+    got = res.data[0]
+    assert got.object == "organization_invitation" and got.status == "pending"
+    assert got.email_address == addr and got.role == "org:member"
+    assert got.public_organization_data is not None and got.public_organization_data.id == org.id
+    assert sdk.users.get_organization_invitations(user_id=invitee.id, status="pending").total_count == 1
+    assert sdk.users.get_organization_invitations(user_id=invitee.id, status="accepted").total_count == 0
