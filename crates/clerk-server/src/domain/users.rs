@@ -324,6 +324,17 @@ pub async fn create_user(app: &AppState, req: CreateUserRequest) -> ApiResult<Us
         req.skip_password_checks.unwrap_or(false),
     )
     .await?;
+    // Clerk needs a way to identify the user: at least one identifier.
+    if emails.is_empty() && phones.is_empty() && wallets.is_empty() && user.username.is_none() {
+        return Err(ApiError::form(
+            "form_data_missing",
+            "email_address",
+            "is missing",
+            "At least one identifier is required: email_address, phone_number, web3_wallet or \
+             username."
+                .into(),
+        ));
+    }
     let mut user = user;
     if let Some((digest, hasher)) = credentials {
         user.password_digest = Some(digest);

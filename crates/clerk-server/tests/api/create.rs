@@ -81,10 +81,13 @@ async fn creates_with_every_field(s: TestServer) {
 }
 
 async fn minimal_user_has_defaults(s: TestServer) {
-    let u = s.create_user(json!({})).await;
+    s.post("/users", json!({"first_name": "Nobody"}))
+        .await
+        .form_err("form_data_missing", "email_address");
+    let u = s.create_user(json!({"username": "only_a_name"})).await;
     assert_eq!(u["email_addresses"], json!([]));
     assert_eq!(u["primary_email_address_id"], json!(null));
-    assert_eq!(u["username"], json!(null));
+    assert_eq!(u["first_name"], json!(null));
     assert_eq!(u["public_metadata"], json!({}));
     assert_eq!(u["banned"], false);
     assert_eq!(u["locked"], false);
@@ -148,7 +151,10 @@ async fn identifiers_are_unique(s: TestServer) {
             "web3_wallet",
         ),
         (json!({"username": "Taken_Name"}), "username"),
-        (json!({"external_id": "ext-taken"}), "external_id"),
+        (
+            json!({"external_id": "ext-taken", "username": "someone_else"}),
+            "external_id",
+        ),
     ] {
         s.post("/users", body)
             .await
