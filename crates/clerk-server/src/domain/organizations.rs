@@ -13,18 +13,20 @@ use clerk_model::{
     OrganizationMembership, OrganizationMembershipPublicUserData, OrganizationMemberships,
     PublicInviterData, PublicOrganizationData,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::list::{QueryParams, DEFAULT_LIMIT, MAX_LIMIT};
 use super::metadata::{from_stored, to_stored};
+use super::users::{update_accepts_metadata, MetadataMode};
 use super::validate;
 use super::view::DEFAULT_AVATAR_URL;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::store::now_ms;
 use crate::store::organizations::{
-    self as sql, InvitationRow, InvitationStatus, MembershipRow, OrgRow, PublicUserRow,
+    self as sql, InvitationFilter, InvitationOrderField, InvitationRow, InvitationStatus,
+    MembershipRow, OrgRow, OrganizationFilter, OrganizationOrderField, PublicUserRow,
 };
 use crate::AppState;
 
@@ -857,8 +859,264 @@ pub async fn list_user_invitations(
     user_id: &str,
     q: &QueryParams,
 ) -> ApiResult<OrganizationInvitations> {
-    let statuses = q
-        .list("status")?
+    let statuses = statuses(q)?;
+    let (limit, offset) = page(q)?;
+    let now = now_ms();
+    let mut conn = app.store.read().await?;
+    let user = sql::public_user(&mut conn, user_id)
+        .await?
+        .ok_or_else(|| ApiError::user_not_found(user_id))?;
+    let rows = sql::user_invitations(&mut conn, user.seq, &statuses, now, limit, offset).await?;
+    let total_count = sql::count_user_invitations(&mut conn, user.seq, &statuses, now).await?;
+    let invitations: Vec<InvitationRow> = rows.iter().map(|(i, _)| i.clone()).collect();
+    let inviters = inviters(&mut conn, &invitations).await?;
+    Ok(OrganizationInvitations {
+        data: rows
+            .iter()
+            .map(|(inv, org)| {
+                let inviter = inv.inviter_user_id.as_ref().and_then(|id| inviters.get(id));
+                invitation_view(inv, org, inviter, true, now)
+            })
+            .collect(),
+        total_count,
+    })
+}
+
+// ---- updates ----
+
+/// `PATCH /organizations/{id}`. Metadata is accepted only before API version 2026-05-12, as
+/// on `PATCH /users/{id}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UpdateOrganizationRequest {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    pub max_allowed_memberships: Option<i64>,
+    pub admin_delete_enabled: Option<bool>,
+    pub created_at: Option<String>,
+    /// Accepted for compatibility; this server has no role sets.
+    pub role_set_key: Option<String>,
+    pub public_metadata: Option<Value>,
+    pub private_metadata: Option<Value>,
+}
+
+/// `PATCH|PUT /organizations/{id}/metadata` and `PATCH …/memberships/{user_id}/metadata`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetadataRequest {
+    pub public_metadata: Option<Value>,
+    pub private_metadata: Option<Value>,
+}
+
+/// Merges (deep, `null` deletes) or replaces each supplied bag.
+fn apply_metadata(
+    req: &MetadataRequest,
+    public: &mut String,
+    private: &mut String,
+    mode: MetadataMode,
+) -> ApiResult<()> {
+    for (param, value, target) in [
+        ("public_metadata", &req.public_metadata, public),
+        ("private_metadata", &req.private_metadata, private),
+    ] {
+        let Some(value) = value else { continue };
+        let Value::Object(patch) = value else {
+            return Err(ApiError::value_invalid(
+                param,
+                format!("{param} must be a JSON object."),
+            ));
+        };
+        let next = match mode {
+            MetadataMode::Replace => patch.clone(),
+            MetadataMode::Merge => {
+                let mut current = match from_stored(target) {
+                    Value::Object(map) => map,
+                    _ => serde_json::Map::new(),
+                };
+                super::metadata::deep_merge(&mut current, patch);
+                current
+            }
+        };
+        *target = to_stored(param, &Value::Object(next))?;
+    }
+    Ok(())
+}
+
+pub async fn update_organization(
+    app: &AppState,
+    organization_id: &str,
+    req: UpdateOrganizationRequest,
+    api_version: Option<&str>,
+) -> ApiResult<Organization> {
+    if !update_accepts_metadata(api_version) {
+        for (param, present) in [
+            ("public_metadata", req.public_metadata.is_some()),
+            ("private_metadata", req.private_metadata.is_some()),
+        ] {
+            if present {
+                return Err(ApiError::form(
+                    "form_param_unknown",
+                    param,
+                    "is unknown",
+                    format!(
+                        "{param} is not a valid parameter for this request in API version {}; \
+                         use PATCH /organizations/{{organization_id}}/metadata.",
+                        api_version.unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+    }
+    let name = req.name.map(|n| organization_name(Some(n))).transpose()?;
+    let slug = req.slug.as_deref().map(validate_slug).transpose()?;
+    let max_allowed_memberships = req
+        .max_allowed_memberships
+        .map(|v| validate::non_negative("max_allowed_memberships", v))
+        .transpose()?;
+    let created_at = req
+        .created_at
+        .as_deref()
+        .map(|t| validate::rfc3339_ms("created_at", t))
+        .transpose()?;
+    let public_metadata = req
+        .public_metadata
+        .as_ref()
+        .map(|v| to_stored("public_metadata", v))
+        .transpose()?;
+    let private_metadata = req
+        .private_metadata
+        .as_ref()
+        .map(|v| to_stored("private_metadata", v))
+        .transpose()?;
+
+    let mut tx = app.store.begin_write().await?;
+    let dialect = tx.dialect;
+    let mut org = sql::find_organization(tx.conn(), dialect, organization_id, false, true)
+        .await?
+        .ok_or_else(|| organization_not_found(organization_id))?;
+    if let Some(slug) = slug {
+        if slug != org.slug && sql::slug_taken(tx.conn(), &slug).await? {
+            return Err(ApiError::identifier_exists("slug", "slug"));
+        }
+        org.slug = slug;
+    }
+    if let Some(name) = name {
+        org.name = name;
+    }
+    if let Some(max) = max_allowed_memberships {
+        org.max_allowed_memberships = max;
+    }
+    if let Some(enabled) = req.admin_delete_enabled {
+        org.admin_delete_enabled = enabled;
+    }
+    if let Some(created_at) = created_at {
+        org.created_at = created_at;
+    }
+    if let Some(bag) = public_metadata {
+        org.public_metadata = bag;
+    }
+    if let Some(bag) = private_metadata {
+        org.private_metadata = bag;
+    }
+    org.updated_at = now_ms();
+    match sql::update_organization(tx.conn(), &org).await {
+        Ok(()) => {}
+        Err(e) if is_unique_violation(&e) => {
+            return Err(ApiError::identifier_exists("slug", "slug"))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tx.commit().await?;
+    Ok(organization_view(&org, None))
+}
+
+pub async fn update_organization_metadata(
+    app: &AppState,
+    organization_id: &str,
+    req: MetadataRequest,
+    mode: MetadataMode,
+) -> ApiResult<Organization> {
+    let mut tx = app.store.begin_write().await?;
+    let dialect = tx.dialect;
+    let mut org = sql::find_organization(tx.conn(), dialect, organization_id, false, true)
+        .await?
+        .ok_or_else(|| organization_not_found(organization_id))?;
+    apply_metadata(
+        &req,
+        &mut org.public_metadata,
+        &mut org.private_metadata,
+        mode,
+    )?;
+    org.updated_at = now_ms();
+    sql::update_organization(tx.conn(), &org).await?;
+    tx.commit().await?;
+    Ok(organization_view(&org, None))
+}
+
+/// `PATCH /organizations/{id}/memberships/{user_id}/metadata`: deep merge.
+pub async fn update_membership_metadata(
+    app: &AppState,
+    organization_id: &str,
+    user_id: &str,
+    req: MetadataRequest,
+) -> ApiResult<OrganizationMembership> {
+    let mut tx = app.store.begin_write().await?;
+    let (org, user) = organization_and_user(&mut tx, organization_id, user_id).await?;
+    let mut membership = sql::find_membership(tx.conn(), &org.id, user.seq)
+        .await?
+        .ok_or_else(|| membership_not_found(organization_id, user_id))?;
+    apply_metadata(
+        &req,
+        &mut membership.public_metadata,
+        &mut membership.private_metadata,
+        MetadataMode::Merge,
+    )?;
+    membership.updated_at = now_ms();
+    sql::update_membership_metadata(tx.conn(), &membership).await?;
+    tx.commit().await?;
+    Ok(membership_view(&membership, &org, Some(&user)))
+}
+
+// ---- organization-side lists ----
+
+/// `Organizations`: one page of `GET /organizations` and the total.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct OrganizationList {
+    pub data: Vec<Organization>,
+    pub total_count: i64,
+}
+
+/// `order_by`: a field with an optional `+` (ascending, the default) or `-` prefix.
+fn order_by<F: Copy>(
+    q: &QueryParams,
+    default: (F, bool),
+    fields: &[(&str, F)],
+) -> ApiResult<(F, bool)> {
+    let Some(raw) = q.first("order_by") else {
+        return Ok(default);
+    };
+    let (descending, name) = match raw.as_bytes().first() {
+        Some(b'-') => (true, &raw[1..]),
+        Some(b'+') => (false, &raw[1..]),
+        _ => (false, raw.as_str()),
+    };
+    match fields.iter().find(|(n, _)| *n == name) {
+        Some((_, field)) => Ok((*field, descending)),
+        None => {
+            let names: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
+            Err(ApiError::value_invalid(
+                "order_by",
+                format!(
+                    "order_by must be one of {}, with an optional + or - prefix; got {raw}.",
+                    names.join(", ")
+                ),
+            ))
+        }
+    }
+}
+
+fn statuses(q: &QueryParams) -> ApiResult<Vec<InvitationStatus>> {
+    q.list("status")?
         .iter()
         .map(|s| {
             InvitationStatus::parse(s).ok_or_else(|| {
@@ -871,36 +1129,128 @@ pub async fn list_user_invitations(
                 )
             })
         })
-        .collect::<ApiResult<Vec<_>>>()?;
+        .collect()
+}
+
+/// `GET /organizations`: newest first by default.
+pub async fn list_organizations(app: &AppState, q: &QueryParams) -> ApiResult<OrganizationList> {
+    let include_members_count = q.bool("include_members_count")?.unwrap_or(false);
+    let filter = OrganizationFilter {
+        query: q.first("query"),
+        user_ids: q.include_exclude("user_id")?,
+        organization_ids: q.include_exclude("organization_id")?,
+    };
+    let order = order_by(
+        q,
+        (OrganizationOrderField::CreatedAt, true),
+        &[
+            ("created_at", OrganizationOrderField::CreatedAt),
+            ("name", OrganizationOrderField::Name),
+            ("members_count", OrganizationOrderField::MembersCount),
+        ],
+    )?;
     let (limit, offset) = page(q)?;
-    let now = now_ms();
     let mut conn = app.store.read().await?;
-    let user = sql::public_user(&mut conn, user_id)
-        .await?
-        .ok_or_else(|| ApiError::user_not_found(user_id))?;
-    let rows = sql::user_invitations(&mut conn, user.seq, &statuses, now, limit, offset).await?;
-    let total_count = sql::count_user_invitations(&mut conn, user.seq, &statuses, now).await?;
-    let mut inviter_ids: Vec<String> = rows
+    let rows = sql::list_organizations(&mut conn, &filter, order, limit, offset).await?;
+    let total_count = sql::count_organizations(&mut conn, &filter).await?;
+    Ok(OrganizationList {
+        data: rows
+            .iter()
+            .map(|(org, count)| organization_view(org, include_members_count.then_some(*count)))
+            .collect(),
+        total_count,
+    })
+}
+
+async fn inviters(
+    conn: &mut sqlx::AnyConnection,
+    invitations: &[InvitationRow],
+) -> sqlx::Result<HashMap<String, PublicUserRow>> {
+    let mut ids: Vec<String> = invitations
         .iter()
-        .filter_map(|(i, _)| i.inviter_user_id.clone())
+        .filter_map(|i| i.inviter_user_id.clone())
         .collect();
-    inviter_ids.sort();
-    inviter_ids.dedup();
-    let inviters: HashMap<String, PublicUserRow> = sql::public_users_by_id(&mut conn, &inviter_ids)
+    ids.sort();
+    ids.dedup();
+    Ok(sql::public_users_by_id(conn, &ids)
         .await?
         .into_iter()
         .map(|u| (u.id.clone(), u))
-        .collect();
+        .collect())
+}
+
+/// `GET /organizations/{id}/invitations`: newest first by default.
+pub async fn list_organization_invitations(
+    app: &AppState,
+    organization_id: &str,
+    q: &QueryParams,
+) -> ApiResult<OrganizationInvitations> {
+    let filter = InvitationFilter {
+        statuses: statuses(q)?,
+        email_norm: q.first("email_address").map(|e| e.trim().to_lowercase()),
+    };
+    let order = order_by(
+        q,
+        (InvitationOrderField::CreatedAt, true),
+        &[
+            ("created_at", InvitationOrderField::CreatedAt),
+            ("email_address", InvitationOrderField::EmailAddress),
+        ],
+    )?;
+    let (limit, offset) = page(q)?;
+    let now = now_ms();
+    let mut conn = app.store.read().await?;
+    let org = sql::find_organization(
+        &mut conn,
+        app.store.dialect(),
+        organization_id,
+        false,
+        false,
+    )
+    .await?
+    .ok_or_else(|| organization_not_found(organization_id))?;
+    let rows =
+        sql::organization_invitations(&mut conn, org.seq, &filter, order, now, limit, offset)
+            .await?;
+    let total_count = sql::count_organization_invitations(&mut conn, org.seq, &filter, now).await?;
+    let inviters = inviters(&mut conn, &rows).await?;
     Ok(OrganizationInvitations {
         data: rows
             .iter()
-            .map(|(inv, org)| {
+            .map(|inv| {
                 let inviter = inv.inviter_user_id.as_ref().and_then(|id| inviters.get(id));
-                invitation_view(inv, org, inviter, true, now)
+                invitation_view(inv, &org, inviter, false, now)
             })
             .collect(),
         total_count,
     })
+}
+
+pub async fn get_organization_invitation(
+    app: &AppState,
+    organization_id: &str,
+    invitation_id: &str,
+) -> ApiResult<OrganizationInvitation> {
+    let now = now_ms();
+    let mut conn = app.store.read().await?;
+    let org = sql::find_organization(
+        &mut conn,
+        app.store.dialect(),
+        organization_id,
+        false,
+        false,
+    )
+    .await?
+    .ok_or_else(|| organization_not_found(organization_id))?;
+    let invitation = sql::find_invitation(&mut conn, org.seq, invitation_id)
+        .await?
+        .ok_or_else(|| invitation_not_found(invitation_id))?;
+    let inviters = inviters(&mut conn, std::slice::from_ref(&invitation)).await?;
+    let inviter = invitation
+        .inviter_user_id
+        .as_ref()
+        .and_then(|id| inviters.get(id));
+    Ok(invitation_view(&invitation, &org, inviter, false, now))
 }
 
 #[cfg(test)]

@@ -101,10 +101,20 @@ pub fn router(app: AppState) -> Router {
             "/users/{user_id}/trusted_devices/{trusted_device_id}",
             delete(identities::revoke_trusted_device),
         )
-        .route("/organizations", post(organizations::create_organization))
+        .route(
+            "/organizations",
+            get(organizations::list_organizations).post(organizations::create_organization),
+        )
         .route(
             "/organizations/{organization_id}",
-            get(organizations::get_organization).delete(organizations::delete_organization),
+            get(organizations::get_organization)
+                .patch(organizations::update_organization)
+                .delete(organizations::delete_organization),
+        )
+        .route(
+            "/organizations/{organization_id}/metadata",
+            axum::routing::patch(organizations::merge_metadata)
+                .put(organizations::replace_metadata),
         )
         .route(
             "/organizations/{organization_id}/memberships",
@@ -116,8 +126,16 @@ pub fn router(app: AppState) -> Router {
                 .delete(organizations::delete_membership),
         )
         .route(
+            "/organizations/{organization_id}/memberships/{user_id}/metadata",
+            axum::routing::patch(organizations::merge_membership_metadata),
+        )
+        .route(
             "/organizations/{organization_id}/invitations",
-            post(organizations::create_invitation),
+            get(organizations::list_invitations).post(organizations::create_invitation),
+        )
+        .route(
+            "/organizations/{organization_id}/invitations/{invitation_id}",
+            get(organizations::get_invitation),
         )
         .route(
             "/organizations/{organization_id}/invitations/{invitation_id}/revoke",

@@ -7,11 +7,12 @@ use clerk_model::{
     OrganizationMembership, OrganizationMemberships,
 };
 
-use super::extract::{JsonBody, Query};
+use super::extract::{ApiVersion, JsonBody, Query};
 use crate::domain::organizations::{
     self as orgs, CreateInvitationRequest, CreateMembershipRequest, CreateOrganizationRequest,
-    RevokeInvitationRequest, UpdateMembershipRequest,
+    MetadataRequest, RevokeInvitationRequest, UpdateMembershipRequest, UpdateOrganizationRequest,
 };
+use crate::domain::users::MetadataMode;
 use crate::error::ApiResult;
 use crate::AppState;
 
@@ -116,6 +117,73 @@ pub async fn user_invitations(
     Query(q): Query,
 ) -> ApiResult<Json<OrganizationInvitations>> {
     orgs::list_user_invitations(&app, &user_id, &q)
+        .await
+        .map(Json)
+}
+
+pub async fn list_organizations(
+    State(app): State<AppState>,
+    Query(q): Query,
+) -> ApiResult<Json<orgs::OrganizationList>> {
+    orgs::list_organizations(&app, &q).await.map(Json)
+}
+
+pub async fn update_organization(
+    State(app): State<AppState>,
+    Path(organization_id): Path<String>,
+    ApiVersion(version): ApiVersion,
+    JsonBody(req): JsonBody<UpdateOrganizationRequest>,
+) -> ApiResult<Json<Organization>> {
+    orgs::update_organization(&app, &organization_id, req, version.as_deref())
+        .await
+        .map(Json)
+}
+
+pub async fn merge_metadata(
+    State(app): State<AppState>,
+    Path(organization_id): Path<String>,
+    JsonBody(req): JsonBody<MetadataRequest>,
+) -> ApiResult<Json<Organization>> {
+    orgs::update_organization_metadata(&app, &organization_id, req, MetadataMode::Merge)
+        .await
+        .map(Json)
+}
+
+pub async fn replace_metadata(
+    State(app): State<AppState>,
+    Path(organization_id): Path<String>,
+    JsonBody(req): JsonBody<MetadataRequest>,
+) -> ApiResult<Json<Organization>> {
+    orgs::update_organization_metadata(&app, &organization_id, req, MetadataMode::Replace)
+        .await
+        .map(Json)
+}
+
+pub async fn merge_membership_metadata(
+    State(app): State<AppState>,
+    Path((organization_id, user_id)): Path<(String, String)>,
+    JsonBody(req): JsonBody<MetadataRequest>,
+) -> ApiResult<Json<OrganizationMembership>> {
+    orgs::update_membership_metadata(&app, &organization_id, &user_id, req)
+        .await
+        .map(Json)
+}
+
+pub async fn list_invitations(
+    State(app): State<AppState>,
+    Path(organization_id): Path<String>,
+    Query(q): Query,
+) -> ApiResult<Json<OrganizationInvitations>> {
+    orgs::list_organization_invitations(&app, &organization_id, &q)
+        .await
+        .map(Json)
+}
+
+pub async fn get_invitation(
+    State(app): State<AppState>,
+    Path((organization_id, invitation_id)): Path<(String, String)>,
+) -> ApiResult<Json<OrganizationInvitation>> {
+    orgs::get_organization_invitation(&app, &organization_id, &invitation_id)
         .await
         .map(Json)
 }

@@ -658,3 +658,217 @@ pub async fn public_users_by_seq(
         .map(public_user_from_row)
         .collect()
 }
+
+// ---- updates and organization-side lists ----
+
+/// Writes the organization's editable columns back.
+pub async fn update_organization(conn: &mut AnyConnection, org: &OrgRow) -> sqlx::Result<()> {
+    let mut sql = Sql::new(
+        "UPDATE organizations SET (name, slug, max_allowed_memberships, admin_delete_enabled, \
+         public_metadata, private_metadata, created_at, updated_at) = ",
+    );
+    sql.bind_list::<Arg>(&[
+        org.name.clone().into(),
+        org.slug.clone().into(),
+        org.max_allowed_memberships.into(),
+        org.admin_delete_enabled.into(),
+        org.public_metadata.clone().into(),
+        org.private_metadata.clone().into(),
+        org.created_at.into(),
+        org.updated_at.into(),
+    ]);
+    sql.push(" WHERE seq = ").bind(org.seq);
+    sql.execute(conn).await.map(|_| ())
+}
+
+pub async fn update_membership_metadata(
+    conn: &mut AnyConnection,
+    m: &MembershipRow,
+) -> sqlx::Result<()> {
+    Sql::new("UPDATE organization_memberships SET public_metadata = ")
+        .bind(&m.public_metadata)
+        .push(", private_metadata = ")
+        .bind(&m.private_metadata)
+        .push(", updated_at = ")
+        .bind(m.updated_at)
+        .push(" WHERE seq = ")
+        .bind(m.seq)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Filters of `GET /organizations/{id}/invitations`.
+#[derive(Debug, Clone, Default)]
+pub struct InvitationFilter {
+    pub statuses: Vec<InvitationStatus>,
+    /// Normalized (lowercased) email address.
+    pub email_norm: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationOrderField {
+    CreatedAt,
+    EmailAddress,
+}
+
+fn organization_invitations_from(
+    select: &str,
+    organization_seq: i64,
+    filter: &InvitationFilter,
+    now: i64,
+) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "SELECT {select} FROM organization_invitations i WHERE i.organization_seq = "
+    ));
+    sql.bind(organization_seq);
+    if let Some(email) = &filter.email_norm {
+        sql.push(" AND i.email_norm = ").bind(email);
+    }
+    InvitationStatus::push_filter(&mut sql, &filter.statuses, now);
+    sql
+}
+
+/// One page of an organization's invitations.
+pub async fn organization_invitations(
+    conn: &mut AnyConnection,
+    organization_seq: i64,
+    filter: &InvitationFilter,
+    order: (InvitationOrderField, bool),
+    now: i64,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<InvitationRow>> {
+    let mut sql = organization_invitations_from(INVITATION_COLUMNS, organization_seq, filter, now);
+    let column = match order.0 {
+        InvitationOrderField::CreatedAt => "i.created_at",
+        InvitationOrderField::EmailAddress => "i.email_norm",
+    };
+    let direction = if order.1 { "DESC" } else { "ASC" };
+    sql.push(&format!(
+        " ORDER BY {column} {direction}, i.seq {direction} LIMIT "
+    ))
+    .bind(limit)
+    .push(" OFFSET ")
+    .bind(offset);
+    sql.fetch_all(conn)
+        .await?
+        .iter()
+        .map(invitation_from_row)
+        .collect()
+}
+
+pub async fn count_organization_invitations(
+    conn: &mut AnyConnection,
+    organization_seq: i64,
+    filter: &InvitationFilter,
+    now: i64,
+) -> sqlx::Result<i64> {
+    organization_invitations_from("COUNT(*)", organization_seq, filter, now)
+        .fetch_i64(conn)
+        .await
+}
+
+/// Filters of `GET /organizations`.
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationFilter {
+    /// Matches the id exactly, or the name or slug as a case-insensitive substring.
+    pub query: Option<String>,
+    /// Organizations with (include) or without (exclude) any of these users as members.
+    pub user_ids: super::users::IncludeExclude,
+    pub organization_ids: super::users::IncludeExclude,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrganizationOrderField {
+    CreatedAt,
+    Name,
+    MembersCount,
+}
+
+const MEMBERS_COUNT: &str =
+    "(SELECT COUNT(*) FROM organization_memberships mc WHERE mc.organization_id = o.id)";
+
+fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn organizations_from(select: &str, filter: &OrganizationFilter) -> Sql {
+    let mut sql = Sql::new(&format!("SELECT {select} FROM organizations o WHERE 1 = 1"));
+    if let Some(query) = &filter.query {
+        let pattern = format!("%{}%", escape_like(&query.to_lowercase()));
+        sql.push(" AND (o.id = ")
+            .bind(query)
+            .push(" OR lower(o.name) LIKE ")
+            .bind(pattern.clone())
+            .push(" ESCAPE '\\' OR o.slug LIKE ")
+            .bind(pattern)
+            .push(" ESCAPE '\\')");
+    }
+    let members_of = |sql: &mut Sql, not: &str, ids: &[String]| {
+        sql.push(&format!(
+            " AND o.id {not}IN (SELECT m.organization_id FROM organization_memberships m \
+             JOIN users u ON u.seq = m.user_seq WHERE u.id IN "
+        ))
+        .bind_list(ids)
+        .push(")");
+    };
+    if !filter.user_ids.include.is_empty() {
+        members_of(&mut sql, "", &filter.user_ids.include);
+    }
+    if !filter.user_ids.exclude.is_empty() {
+        members_of(&mut sql, "NOT ", &filter.user_ids.exclude);
+    }
+    if !filter.organization_ids.include.is_empty() {
+        sql.push(" AND o.id IN ")
+            .bind_list(&filter.organization_ids.include);
+    }
+    if !filter.organization_ids.exclude.is_empty() {
+        sql.push(" AND o.id NOT IN ")
+            .bind_list(&filter.organization_ids.exclude);
+    }
+    sql
+}
+
+/// One page of organizations, with each one's member count.
+pub async fn list_organizations(
+    conn: &mut AnyConnection,
+    filter: &OrganizationFilter,
+    order: (OrganizationOrderField, bool),
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<(OrgRow, i64)>> {
+    let select = format!("{}, {MEMBERS_COUNT} AS members_count", org_select());
+    let mut sql = organizations_from(&select, filter);
+    let column = match order.0 {
+        OrganizationOrderField::CreatedAt => "o.created_at",
+        OrganizationOrderField::Name => "o.name",
+        OrganizationOrderField::MembersCount => "members_count",
+    };
+    let direction = if order.1 { "DESC" } else { "ASC" };
+    sql.push(&format!(
+        " ORDER BY {column} {direction}, o.seq {direction} LIMIT "
+    ))
+    .bind(limit)
+    .push(" OFFSET ")
+    .bind(offset);
+    sql.fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| Ok((org_from_row(row, "o_")?, row.try_get("members_count")?)))
+        .collect()
+}
+
+pub async fn count_organizations(
+    conn: &mut AnyConnection,
+    filter: &OrganizationFilter,
+) -> sqlx::Result<i64> {
+    organizations_from("COUNT(*)", filter).fetch_i64(conn).await
+}

@@ -673,6 +673,266 @@ async fn organization_filter_on_users(s: TestServer) {
     assert_eq!(members, json!({"data": [], "total_count": 0}));
 }
 
+async fn update_organization_and_metadata(s: TestServer) {
+    let org = new_org(
+        &s,
+        json!({"name": "Meta", "public_metadata": {"a": 1, "n": {"x": 1, "y": 2}},
+               "private_metadata": {"secret": true}}),
+    )
+    .await;
+    let path = format!("/organizations/{}", id(&org));
+    new_org(&s, json!({"name": "Taken", "slug": "taken"})).await;
+
+    let updated = s
+        .patch(
+            &path,
+            json!({"name": "Meta Two", "slug": "meta-two", "max_allowed_memberships": 9,
+                   "admin_delete_enabled": false}),
+        )
+        .await
+        .ok();
+    assert_eq!(updated["name"], "Meta Two");
+    assert_eq!(updated["slug"], "meta-two");
+    assert_eq!(updated["max_allowed_memberships"], 9);
+    assert_eq!(updated["admin_delete_enabled"], false);
+    assert_eq!(updated["public_metadata"], org["public_metadata"]);
+    assert_eq!(s.get("/organizations/meta-two").await.ok(), updated);
+    s.patch(&path, json!({"slug": "taken"}))
+        .await
+        .form_err("form_identifier_exists", "slug");
+    s.patch(&path, json!({"slug": "Bad Slug"}))
+        .await
+        .form_err("form_param_format_invalid", "slug");
+    s.patch(&path, json!({"name": "<b>html</b>"}))
+        .await
+        .form_err("form_param_value_invalid", "name");
+    s.patch(&path, json!({"members": 1}))
+        .await
+        .form_err("form_param_unknown", "members");
+    s.patch("/organizations/org_missing", json!({"name": "X"}))
+        .await
+        .err(404, "resource_not_found");
+    // From API version 2026-05-12 the update takes no metadata; before, it replaces the bag.
+    s.send(
+        s.req(Method::PATCH, &path)
+            .header("Clerk-API-Version", "2026-05-12")
+            .json(&json!({"public_metadata": {"z": 1}})),
+    )
+    .await
+    .form_err("form_param_unknown", "public_metadata");
+    let replaced = s
+        .send(
+            s.req(Method::PATCH, &path)
+                .header("Clerk-API-Version", "2025-04-10")
+                .json(&json!({"public_metadata": {"a": 1, "n": {"x": 1, "y": 2}}})),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        replaced["public_metadata"],
+        json!({"a": 1, "n": {"x": 1, "y": 2}})
+    );
+
+    let merged = s
+        .patch(
+            &format!("{path}/metadata"),
+            json!({"public_metadata": {"a": null, "n": {"x": null, "z": 3}}}),
+        )
+        .await
+        .ok();
+    assert_eq!(merged["public_metadata"], json!({"n": {"y": 2, "z": 3}}));
+    assert_eq!(merged["private_metadata"], json!({"secret": true}));
+    let put = s
+        .put(
+            &format!("{path}/metadata"),
+            json!({"private_metadata": {"b": 1}}),
+        )
+        .await
+        .ok();
+    assert_eq!(put["private_metadata"], json!({"b": 1}));
+    assert_eq!(put["public_metadata"], json!({"n": {"y": 2, "z": 3}}));
+    s.patch(&format!("{path}/metadata"), json!({"public_metadata": [1]}))
+        .await
+        .form_err("form_param_value_invalid", "public_metadata");
+    s.put("/organizations/org_missing/metadata", json!({}))
+        .await
+        .err(404, "resource_not_found");
+
+    // Membership metadata merges the same way.
+    let user = new_user(&s, "meta@example.com").await;
+    s.post(
+        &format!("{path}/memberships"),
+        json!({"user_id": user, "role": "org:member", "public_metadata": {"k": {"a": 1}}}),
+    )
+    .await
+    .ok();
+    let m = s
+        .patch(
+            &format!("{path}/memberships/{user}/metadata"),
+            json!({"public_metadata": {"k": {"b": 2}}, "private_metadata": {"p": 1}}),
+        )
+        .await
+        .ok();
+    assert_eq!(m["public_metadata"], json!({"k": {"a": 1, "b": 2}}));
+    assert_eq!(m["private_metadata"], json!({"p": 1}));
+    let stranger = new_user(&s, "stranger@example.com").await;
+    s.patch(
+        &format!("{path}/memberships/{stranger}/metadata"),
+        json!({"public_metadata": {}}),
+    )
+    .await
+    .err(404, "resource_not_found");
+}
+
+async fn list_organizations(s: TestServer) {
+    let u = new_user(&s, "lister@example.com").await;
+    let v = new_user(&s, "other@example.com").await;
+    let charlie = new_org(&s, json!({"name": "Charlie", "created_by": u})).await;
+    let alpha = new_org(&s, json!({"name": "alpha"})).await;
+    let bravo = new_org(&s, json!({"name": "Bravo", "created_by": v})).await;
+    s.post(
+        &format!("/organizations/{}/memberships", id(&bravo)),
+        json!({"user_id": u, "role": "org:member"}),
+    )
+    .await
+    .ok();
+    let names = |list: &Value| -> Vec<String> {
+        list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let all = s.get("/organizations").await.ok();
+    assert_eq!(all["total_count"], 3);
+    assert_eq!(names(&all), ["Bravo", "alpha", "Charlie"], "newest first");
+    assert!(all["data"][0].get("members_count").is_none());
+    let by_name = s.get("/organizations?order_by=name").await.ok();
+    assert_eq!(
+        names(&by_name),
+        ["Bravo", "Charlie", "alpha"],
+        "binary order"
+    );
+    let by_members = s
+        .get("/organizations?order_by=-members_count&include_members_count=true")
+        .await
+        .ok();
+    assert_eq!(names(&by_members)[0], "Bravo");
+    assert_eq!(by_members["data"][0]["members_count"], 2);
+    let paged = s
+        .get("/organizations?order_by=name&limit=1&offset=1")
+        .await
+        .ok();
+    assert_eq!(paged["total_count"], 3);
+    assert_eq!(names(&paged), ["Charlie"]);
+
+    assert_eq!(
+        names(&s.get("/organizations?query=RAV").await.ok()),
+        ["Bravo"]
+    );
+    assert_eq!(
+        names(
+            &s.get(&format!("/organizations?query={}", id(&alpha)))
+                .await
+                .ok()
+        ),
+        ["alpha"]
+    );
+    let mine = s.get(&format!("/organizations?user_id={u}")).await.ok();
+    assert_eq!(names(&mine), ["Bravo", "Charlie"]);
+    let not_mine = s.get(&format!("/organizations?user_id=-{u}")).await.ok();
+    assert_eq!(names(&not_mine), ["alpha"]);
+    let picked = s
+        .get(&format!(
+            "/organizations?organization_id={}&organization_id={}",
+            id(&alpha),
+            id(&charlie)
+        ))
+        .await
+        .ok();
+    assert_eq!(names(&picked), ["alpha", "Charlie"]);
+    s.get("/organizations?order_by=slug")
+        .await
+        .form_err("form_param_value_invalid", "order_by");
+    s.get("/organizations?limit=0")
+        .await
+        .form_err("form_param_value_invalid", "limit");
+}
+
+async fn organization_invitations_list_and_get(s: TestServer) {
+    let org = id(&new_org(&s, json!({"name": "Invites"})).await);
+    let admin = new_user(&s, "boss@example.com").await;
+    s.post(
+        &format!("/organizations/{org}/memberships"),
+        json!({"user_id": admin, "role": "org:admin"}),
+    )
+    .await
+    .ok();
+    let path = format!("/organizations/{org}/invitations");
+    let mut sent = Vec::new();
+    for email in ["zed@example.com", "amy@example.com", "Kim@example.com"] {
+        let inv = s
+            .post(
+                &path,
+                json!({"email_address": email, "role": "org:member", "inviter_user_id": admin}),
+            )
+            .await
+            .ok();
+        sent.push(id(&inv));
+    }
+    s.post(&format!("{path}/{}/revoke", sent[0]), json!({}))
+        .await
+        .ok();
+    let ids_of = |v: &Value| -> Vec<String> {
+        v["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let all = s.get(&path).await.ok();
+    assert_eq!(all["total_count"], 3);
+    assert_eq!(
+        ids_of(&all),
+        [sent[2].as_str(), &sent[1], &sent[0]],
+        "newest first"
+    );
+    assert_eq!(all["data"][0]["public_inviter_data"]["user_id"], admin);
+    assert!(all["data"][0].get("public_organization_data").is_none());
+    let by_email = s.get(&format!("{path}?order_by=email_address")).await.ok();
+    assert_eq!(ids_of(&by_email), [sent[1].as_str(), &sent[2], &sent[0]]);
+    let pending = s.get(&format!("{path}?status=pending")).await.ok();
+    assert_eq!(pending["total_count"], 2);
+    let revoked = s.get(&format!("{path}?status=revoked")).await.ok();
+    assert_eq!(ids_of(&revoked), [sent[0].as_str()]);
+    let kim = s
+        .get(&format!("{path}?email_address=kim%40EXAMPLE.com"))
+        .await
+        .ok();
+    assert_eq!(ids_of(&kim), [sent[2].as_str()]);
+    let paged = s.get(&format!("{path}?limit=1&offset=2")).await.ok();
+    assert_eq!(paged["total_count"], 3);
+    assert_eq!(ids_of(&paged), [sent[0].as_str()]);
+    s.get(&format!("{path}?status=gone"))
+        .await
+        .err(400, "invalid_query_parameter_value");
+    s.get("/organizations/org_missing/invitations")
+        .await
+        .err(404, "resource_not_found");
+
+    let one = s.get(&format!("{path}/{}", sent[1])).await.ok();
+    assert_eq!(one["email_address"], "amy@example.com");
+    assert_eq!(one["status"], "pending");
+    assert_eq!(one["organization_id"], org);
+    s.get(&format!("{path}/orginv_missing"))
+        .await
+        .err(404, "resource_not_found");
+}
+
 crate::on_both_stores!(
     create_get_delete_organization,
     creator_becomes_admin,
@@ -681,4 +941,7 @@ crate::on_both_stores!(
     invitations_create_revoke_and_user_list,
     membership_quota,
     organization_filter_on_users,
+    update_organization_and_metadata,
+    list_organizations,
+    organization_invitations_list_and_get,
 );
