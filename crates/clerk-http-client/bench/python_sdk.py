@@ -26,7 +26,7 @@ def main() -> None:
     with Clerk(bearer_auth=key, server_url=base_url, retry_config=no_retries) as sdk:
         for _ in range(100):
             sdk.users.get(user_id=user_id)
-            sdk.users.list(limit=10)
+            sdk.users.list(request={"limit": 10})
 
         started = time.process_time()
         for _ in range(n):
@@ -35,7 +35,7 @@ def main() -> None:
 
         started = time.process_time()
         for _ in range(n):
-            sdk.users.list(limit=10)
+            sdk.users.list(request={"limit": 10})
         listing = time.process_time() - started
 
     print(json.dumps({

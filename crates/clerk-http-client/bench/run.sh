@@ -5,6 +5,7 @@
 #   bash crates/clerk-http-client/bench/run.sh [N]
 #
 #   CLERK_BIN=path/to/clerk   use that server binary instead of building clerk-cli (debug)
+#   RUST_BENCH=path           use that build of examples/cpu_per_request instead of building it
 #   PYTHON=path/to/python     an interpreter with clerk-backend-api installed (default: the
 #                             conformance suite's virtualenv, conformance/.venv-conformance)
 #
@@ -28,8 +29,11 @@ if [ -z "${CLERK_BIN:-}" ]; then
     cargo build -q -p clerk-cli
     CLERK_BIN="$root/target/debug/clerk"
 fi
-cargo build -q --release -p clerk-http-client --example cpu_per_request
-rust_bench="$root/target/release/examples/cpu_per_request"
+if [ -z "${RUST_BENCH:-}" ]; then
+    cargo build -q --release -p clerk-http-client --example cpu_per_request
+    RUST_BENCH="$root/target/release/examples/cpu_per_request"
+fi
+rust_bench="$RUST_BENCH"
 
 work="$(mktemp -d)"
 server_pid=""
@@ -69,5 +73,5 @@ import json, sys
 rust, py = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 for op in ("get_user", "get_user_list"):
     r, p = rust[f"{op}_cpu_us"], py[f"{op}_cpu_us"]
-    print(f"{op:14} rust {r:8.1} µs CPU/request   python {p:8.1} µs   python/rust = {p / r:5.1}x")
+    print(f"{op:14} rust {r:8.1f} µs CPU/request   python {p:8.1f} µs   python/rust = {p / r:5.1f}x")
 PY
