@@ -566,7 +566,7 @@ async fn password_removal_and_compromise() {
     server.stop().await;
 }
 
-// --- operations the server does not implement yet ---------------------------------------------
+// --- identifications, profile image, OAuth, organizations, devices, billing -------------------
 
 #[tokio::test]
 async fn replace_email_and_phone() {
@@ -639,6 +639,35 @@ async fn identification_deletions_of_unknown_ids_are_not_found() {
         .await
         .unwrap_err()
         .is_not_found());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn web3_wallet_deletion() {
+    let server = TestServer::start().await;
+    let users = server.users();
+    let user = users
+        .create_user()
+        .email_address(["wallet@example.com"])
+        .web3_wallet(["0x0123456789abcdef0123456789abcdef01234567"])
+        .send()
+        .await
+        .unwrap();
+    let wallet_id = user.web3_wallets[0].id.clone();
+    let deleted = users
+        .user_web3_wallet_delete(&user.id, &wallet_id)
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.deleted);
+    assert_eq!(deleted.id.as_deref(), Some(wallet_id.as_str()));
+    assert!(users
+        .get_user(&user.id)
+        .send()
+        .await
+        .unwrap()
+        .web3_wallets
+        .is_empty());
     server.stop().await;
 }
 
