@@ -588,6 +588,15 @@ async fn replace_email_and_phone() {
     assert_eq!(phone.phone_number, "+15555550100");
     let fetched = users.get_user(&user.id).send().await.unwrap();
     assert_eq!(fetched.email_addresses.len(), 1);
+    assert_eq!(fetched.email_addresses[0].email_address, "new@example.com");
+    assert_eq!(
+        fetched.primary_email_address_id.as_deref(),
+        Some(email.id.as_str())
+    );
+    assert_eq!(
+        fetched.primary_phone_number_id.as_deref(),
+        Some(phone.id.as_str())
+    );
     server.stop().await;
 }
 
@@ -597,8 +606,14 @@ async fn profile_image_upload_and_delete() {
     let server = TestServer::start().await;
     let user = server.user("img@example.com").await;
     let users = server.users();
-    // A 1×1 transparent PNG.
-    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
+    // A valid 1×1 transparent PNG (made with Python's zlib and struct).
+    const PNG: &[u8] = &[
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f,
+        0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0b, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x60,
+        0x00, 0x02, 0x00, 0x00, 0x05, 0x00, 0x01, 0x7a, 0x5e, 0xab, 0x3f, 0x00, 0x00, 0x00, 0x00,
+        0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    ];
     let with_image = users
         .set_user_profile_image(&user.id, ProfileImage::from_bytes(PNG).file_name("dot.png"))
         .send()
