@@ -1,8 +1,8 @@
 //! Paginated lists as streams.
 //!
 //! An operation's builder knows how to fetch one page and what request fetches the next one
-//! (a `starting_after` cursor for `GET /users`, an offset elsewhere); [`pages`] turns that into a
-//! stream of pages and [`items`] into a stream of single items. Pages are fetched lazily, one at a
+//! (a `starting_after` cursor for `GET /users`, an offset elsewhere); `pages` turns that into a
+//! stream of pages and `items` into a stream of single items. Pages are fetched lazily, one at a
 //! time, as the stream is polled.
 
 use std::future::Future;
