@@ -441,71 +441,78 @@ pub async fn create_organization(
         .transpose()?
         .unwrap_or(now);
 
-    let mut tx = app.store.begin_write().await?;
-    let creator = match &req.created_by {
-        Some(user_id) => Some(sql::public_user(tx.conn(), user_id).await?.ok_or_else(|| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "organization_creator_not_found",
-                "creator not found",
-                format!("No users found with id {user_id}."),
-            )
-        })?),
-        None => None,
-    };
-    let slug = match given_slug {
-        Some(slug) => {
-            if sql::slug_taken(tx.conn(), &slug).await? {
-                return Err(ApiError::identifier_exists("slug", "slug"));
+    for attempt in 0..3 {
+        let mut tx = app.store.begin_write().await?;
+        let creator = match &req.created_by {
+            Some(user_id) => {
+                Some(sql::public_user(tx.conn(), user_id).await?.ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "organization_creator_not_found",
+                        "creator not found",
+                        format!("No users found with id {user_id}."),
+                    )
+                })?)
             }
-            slug
-        }
-        None => {
-            let base = slug_from_name(&name);
-            let mut slug = base.clone();
-            while sql::slug_taken(tx.conn(), &slug).await? {
-                slug = format!("{base}-{}", random_suffix());
+            None => None,
+        };
+        let slug = match &given_slug {
+            Some(slug) => {
+                if sql::slug_taken(tx.conn(), slug).await? {
+                    return Err(ApiError::identifier_exists("slug", "slug"));
+                }
+                slug.clone()
             }
-            slug
-        }
-    };
-    let mut org = OrgRow {
-        seq: 0,
-        id: ids::new_id("org"),
-        name,
-        slug,
-        max_allowed_memberships,
-        admin_delete_enabled: true,
-        public_metadata,
-        private_metadata,
-        created_by: creator.as_ref().map(|u| u.id.clone()),
-        created_at,
-        updated_at: now,
-    };
-    org.seq = match sql::insert_organization(tx.conn(), &org).await {
-        Ok(seq) => seq,
-        // Another request took the slug between the check and the insert (PostgreSQL).
-        Err(e) if is_unique_violation(&e) => {
-            return Err(ApiError::identifier_exists("slug", "slug"))
-        }
-        Err(e) => return Err(e.into()),
-    };
-    if let Some(creator) = &creator {
-        let membership = MembershipRow {
+            None => {
+                let base = slug_from_name(&name);
+                let mut slug = base.clone();
+                while sql::slug_taken(tx.conn(), &slug).await? {
+                    slug = format!("{base}-{}", random_suffix());
+                }
+                slug
+            }
+        };
+        let mut org = OrgRow {
             seq: 0,
-            id: ids::new_id("orgmem"),
-            organization_id: org.id.clone(),
-            user_seq: creator.seq,
-            role: ADMIN_ROLE.into(),
-            public_metadata: "{}".into(),
-            private_metadata: "{}".into(),
-            created_at: now,
+            id: ids::new_id("org"),
+            name: name.clone(),
+            slug,
+            max_allowed_memberships,
+            admin_delete_enabled: true,
+            public_metadata: public_metadata.clone(),
+            private_metadata: private_metadata.clone(),
+            created_by: creator.as_ref().map(|u| u.id.clone()),
+            created_at,
             updated_at: now,
         };
-        sql::insert_membership(tx.conn(), &membership).await?;
+        org.seq = match sql::insert_organization(tx.conn(), &org).await {
+            Ok(seq) => seq,
+            // Another request took the slug between the check and the insert (PostgreSQL): a
+            // slug made from the name is made again, a slug the caller chose is taken.
+            Err(e) if is_unique_violation(&e) && given_slug.is_none() && attempt < 2 => continue,
+            Err(e) if is_unique_violation(&e) => {
+                return Err(ApiError::identifier_exists("slug", "slug"))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(creator) = &creator {
+            let membership = MembershipRow {
+                seq: 0,
+                id: ids::new_id("orgmem"),
+                organization_id: org.id.clone(),
+                user_seq: creator.seq,
+                role: ADMIN_ROLE.into(),
+                public_metadata: "{}".into(),
+                private_metadata: "{}".into(),
+                created_at: now,
+                updated_at: now,
+            };
+            sql::insert_membership(tx.conn(), &membership).await?;
+        }
+        tx.commit().await?;
+        return Ok(organization_view(&org, None));
     }
-    tx.commit().await?;
-    Ok(organization_view(&org, None))
+    unreachable!("the last attempt returns")
 }
 
 /// `GET /organizations/{id_or_slug}`.

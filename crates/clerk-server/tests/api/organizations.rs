@@ -933,6 +933,33 @@ async fn organization_invitations_list_and_get(s: TestServer) {
         .err(404, "resource_not_found");
 }
 
+/// Concurrent requests: generated slugs stay unique, a user joins an organization once.
+async fn concurrent_creates(s: TestServer) {
+    let orgs = futures::future::join_all(
+        (0..8).map(|_| s.post("/organizations", json!({"name": "Rush"}))),
+    )
+    .await;
+    let mut slugs: Vec<String> = orgs
+        .into_iter()
+        .map(|r| r.ok()["slug"].as_str().unwrap().to_owned())
+        .collect();
+    slugs.sort();
+    slugs.dedup();
+    assert_eq!(slugs.len(), 8, "{slugs:?}");
+
+    let org = id(&new_org(&s, json!({"name": "Once"})).await);
+    let user = new_user(&s, "once@example.com").await;
+    let path = format!("/organizations/{org}/memberships");
+    let body = json!({"user_id": user, "role": "org:member"});
+    let answers = futures::future::join_all((0..8).map(|_| s.post(&path, body.clone()))).await;
+    let created = answers.iter().filter(|r| r.status == 200).count();
+    assert_eq!(created, 1);
+    for r in answers.iter().filter(|r| r.status != 200) {
+        r.err(400, "already_a_member_in_organization");
+    }
+    assert_eq!(s.count(&format!("organization_id={org}")).await, 1);
+}
+
 crate::on_both_stores!(
     create_get_delete_organization,
     creator_becomes_admin,
@@ -944,4 +971,5 @@ crate::on_both_stores!(
     update_organization_and_metadata,
     list_organizations,
     organization_invitations_list_and_get,
+    concurrent_creates,
 );
