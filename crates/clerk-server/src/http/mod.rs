@@ -151,6 +151,8 @@ pub fn router(app: AppState) -> Router {
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        // The last layer added runs first: authentication, then the API version check.
+        .layer(middleware::from_fn(check_api_version))
         .layer(middleware::from_fn_with_state(
             app.clone(),
             auth::require_secret_key,
@@ -171,6 +173,16 @@ pub fn router(app: AppState) -> Router {
                 }),
         )
         .with_state(app)
+}
+
+/// Every request with an invalid `Clerk-API-Version` is refused, whatever the route.
+async fn check_api_version(req: Request, next: middleware::Next) -> Response {
+    use axum::extract::FromRequestParts;
+    let (mut parts, body) = req.into_parts();
+    if let Err(err) = extract::ApiVersion::from_request_parts(&mut parts, &()).await {
+        return err.into_response();
+    }
+    next.run(Request::from_parts(parts, body)).await
 }
 
 async fn not_found() -> ApiError {

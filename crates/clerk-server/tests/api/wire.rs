@@ -128,6 +128,21 @@ async fn api_version_header(s: TestServer) {
         )
         .await;
     bad.err(400, "invalid_api_version");
+    // Checked on every route, not only where the version changes behaviour.
+    let on_list = s
+        .send(
+            s.req(Method::GET, "/users")
+                .header("clerk-api-version", "v2"),
+        )
+        .await;
+    on_list.err(400, "invalid_api_version");
+    let ok = s
+        .send(
+            s.req(Method::GET, "/users")
+                .header("clerk-api-version", "2026-05-12"),
+        )
+        .await;
+    assert_eq!(ok.status, 200);
     let both = s
         .send(
             s.req(
