@@ -105,8 +105,10 @@ impl Transport {
             .retry_policy
             .clone()
             .unwrap_or_else(|| self.config.retry_policy.clone());
-        let repeat_is_safe =
-            options.idempotent.unwrap_or(request.idempotent) || policy.retry_non_idempotent;
+        // The caller's word on this call wins; otherwise the operation's nature or the policy.
+        let repeat_is_safe = options
+            .idempotent
+            .unwrap_or(request.idempotent || policy.retry_non_idempotent);
         let replayable = match &request.body {
             RequestBody::Multipart(image) => image.is_replayable(),
             _ => true,
