@@ -1148,3 +1148,23 @@ async fn the_user_stream_stops_if_the_server_ignores_the_cursor() {
     assert_eq!(ids, ["user_2", "user_1", "user_2", "user_1"]);
     assert_eq!(requests_to(&server).await, 2);
 }
+
+#[tokio::test]
+async fn idempotent_false_stops_retries_of_a_safe_request_even_with_the_policy_opt_in() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+
+    let err = client(&server)
+        .users()
+        .get_user("user_1")
+        .retry_policy(fast_retries().retry_non_idempotent(true))
+        .idempotent(false)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(reqwest::StatusCode::SERVICE_UNAVAILABLE));
+    assert_eq!(requests_to(&server).await, 1);
+}
