@@ -628,6 +628,34 @@ async fn profile_image_upload_and_delete() {
             .unwrap()
             .has_image
     );
+    // Deleting again: there is no image any more.
+    let err = users
+        .delete_user_profile_image(&user.id)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+
+    // Streamed from a file and from a reader.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("avatar.png");
+    std::fs::write(&file, PNG).unwrap();
+    let from_file = users
+        .set_user_profile_image(&user.id, ProfileImage::from_path(&file))
+        .send()
+        .await
+        .unwrap();
+    assert!(from_file.has_image);
+    let reader = tokio::fs::File::open(&file).await.unwrap();
+    let from_reader = users
+        .set_user_profile_image(
+            &user.id,
+            ProfileImage::from_reader(reader).file_name("r.png"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(from_reader.has_image);
     server.stop().await;
 }
 
