@@ -31,6 +31,15 @@ pub struct ServeArgs {
     /// File holding the encryption key (created with mode 0600 if missing).
     #[arg(long)]
     encryption_key_file: Option<std::path::PathBuf>,
+    /// Where profile images are stored: a directory, `file:///dir` or `s3://bucket/prefix`
+    /// (AWS_* environment variables for credentials). Default: `<sqlite file>.images` beside a
+    /// SQLite database, else `clerk-images` in the working directory.
+    #[arg(long, env = "CLERK_IMAGE_STORE")]
+    image_store: Option<String>,
+    /// Public base URL of this server, used in the image URLs it returns (default: the
+    /// listening address).
+    #[arg(long, env = "CLERK_PUBLIC_URL")]
+    public_url: Option<String>,
     /// bcrypt cost for passwords set through the API.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(4..=16))]
     bcrypt_cost: u32,
@@ -75,8 +84,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             key
         }
     };
+    let image_store = args.image_store.clone().unwrap_or_else(|| {
+        match store::sqlite_file_path(&args.database_url) {
+            Some(db) => format!("{}.images", db.display()),
+            None => "clerk-images".into(),
+        }
+    });
     let config = ServerConfig {
         encryption_key: Some(encryption_key),
+        image_store,
         listen: args.listen,
         database_url: args.database_url.clone(),
         secret_keys,
@@ -84,6 +100,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             bcrypt_cost: args.bcrypt_cost,
             max_verification_attempts: args.max_verification_attempts,
             lockout_duration: Duration::from_secs(args.lockout_seconds),
+            public_url: args.public_url.clone().unwrap_or_default(),
         },
     };
     let server = clerk_server::start(config).await?;

@@ -36,6 +36,8 @@ pub struct AppState {
     pub encryption_key: Arc<crypto::SecretKey>,
     /// Where password hashing runs: bounded, off the async runtime.
     pub hash_pool: crypto::HashPool,
+    /// Where profile images are kept.
+    pub images: store::images::ImageStore,
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +51,9 @@ pub struct ServerConfig {
     /// Key sealing secrets at rest. `None` makes a random one for this process only (tests);
     /// `clerk serve` always passes a persistent one.
     pub encryption_key: Option<crypto::SecretKey>,
+    /// Profile image storage: a directory, `file:///dir`, `s3://bucket/prefix`, or `memory:`
+    /// (the default here; `clerk serve` defaults to a directory beside the database).
+    pub image_store: String,
 }
 
 impl Default for ServerConfig {
@@ -59,6 +64,7 @@ impl Default for ServerConfig {
             secret_keys: Vec::new(),
             settings: Settings::default(),
             encryption_key: None,
+            image_store: "memory:".into(),
         }
     }
 }
@@ -74,6 +80,8 @@ pub enum StartError {
     },
     #[error("no secret key configured")]
     NoSecretKey,
+    #[error(transparent)]
+    ImageStore(#[from] store::images::ImageStoreError),
 }
 
 /// A server running on the current tokio runtime.
@@ -101,9 +109,14 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         source,
     })?;
     let cpus = std::thread::available_parallelism().map_or(2, usize::from);
+    let images = store::images::ImageStore::open(&config.image_store)?;
+    let mut settings = config.settings;
+    if settings.public_url.is_empty() {
+        settings.public_url = format!("http://{addr}");
+    }
     let app = AppState {
         store: store.clone(),
-        settings: Arc::new(config.settings),
+        settings: Arc::new(settings),
         secret_keys: Arc::new(config.secret_keys),
         encryption_key: Arc::new(
             config
@@ -111,6 +124,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
                 .unwrap_or_else(crypto::SecretKey::generate),
         ),
         hash_pool: crypto::HashPool::new(cpus),
+        images,
     };
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

@@ -10,6 +10,9 @@ pub struct Settings {
     pub max_verification_attempts: i64,
     /// How long a lock lasts.
     pub lockout_duration: Duration,
+    /// Public base URL of this server (`http://host:port`), for the image URLs it hands out.
+    /// Empty: the listening address.
+    pub public_url: String,
 }
 
 impl Default for Settings {
@@ -18,6 +21,7 @@ impl Default for Settings {
             bcrypt_cost: 10,
             max_verification_attempts: 100,
             lockout_duration: Duration::from_secs(3600),
+            public_url: String::new(),
         }
     }
 }

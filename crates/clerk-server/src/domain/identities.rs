@@ -123,18 +123,19 @@ async fn replace_identification(
         )
     })?;
     let value = kind.validate(param, &value)?;
-    let status =
-        match status {
-            None | Some(IdentificationStatus::Verified) => "verified",
-            Some(IdentificationStatus::Reserved) => "reserved",
-            Some(IdentificationStatus::Unverified) => "unverified",
-            Some(IdentificationStatus::Unknown(other)) => return Err(ApiError::value_invalid(
+    let status = match status {
+        None | Some(IdentificationStatus::Verified) => "verified",
+        Some(IdentificationStatus::Reserved) => "reserved",
+        Some(IdentificationStatus::Unverified) => "unverified",
+        Some(IdentificationStatus::Unknown(other)) => {
+            return Err(ApiError::value_invalid(
                 "identification_status",
                 format!(
                     "identification_status must be verified, reserved or unverified, not {other}."
                 ),
-            )),
-        };
+            ))
+        }
+    };
     let now = now_ms();
     let norm = kind.normalize(&value);
     let mut tx = app.store.begin_write().await?;

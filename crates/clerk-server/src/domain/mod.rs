@@ -3,6 +3,7 @@
 pub mod account;
 pub mod credentials;
 pub mod identities;
+pub mod images;
 pub mod list;
 pub mod metadata;
 pub mod organizations;

@@ -27,6 +27,10 @@ pub fn attempts_remaining(user: &UserRow, settings: &Settings, now: i64) -> i64 
 pub fn user(record: &UserRecord, settings: &Settings, now: i64) -> User {
     let u = &record.user;
     let locked = is_locked(u, now);
+    let image_url = match &u.image_key {
+        Some(key) => super::images::image_url(settings, key),
+        None => DEFAULT_AVATAR_URL.into(),
+    };
     let idents = |kind: &'static str| {
         record
             .identifications
@@ -44,9 +48,9 @@ pub fn user(record: &UserRecord, settings: &Settings, now: i64) -> User {
         first_name: u.first_name.clone(),
         last_name: u.last_name.clone(),
         locale: u.locale.clone(),
-        profile_image_url: DEFAULT_AVATAR_URL.into(),
-        image_url: DEFAULT_AVATAR_URL.into(),
-        has_image: false,
+        profile_image_url: image_url.clone(),
+        image_url,
+        has_image: u.image_key.is_some(),
         public_metadata: from_stored(&u.public_metadata),
         private_metadata: Some(from_stored(&u.private_metadata)),
         unsafe_metadata: from_stored(&u.unsafe_metadata),

@@ -5,6 +5,7 @@ mod auth;
 mod credentials;
 pub mod extract;
 mod identities;
+mod images;
 mod organizations;
 mod users;
 
@@ -72,6 +73,12 @@ pub fn router(app: AppState) -> Router {
         .route(
             "/users/{user_id}/password/unset_compromised",
             post(credentials::unset_password_compromised),
+        )
+        .route(
+            "/users/{user_id}/profile_image",
+            post(images::set_profile_image)
+                .delete(images::delete_profile_image)
+                .layer(DefaultBodyLimit::max(images::MAX_UPLOAD_BODY)),
         )
         .route(
             "/users/{user_id}/email_address",
@@ -160,6 +167,7 @@ pub fn router(app: AppState) -> Router {
 
     Router::new()
         .nest("/v1", v1)
+        .route("/_ext/images/{key}", get(images::serve_image))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(

@@ -5,6 +5,7 @@
 //! embedded migrations.
 
 pub mod identities;
+pub mod images;
 pub mod organizations;
 mod sql;
 pub mod users;

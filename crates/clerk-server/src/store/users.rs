@@ -49,6 +49,8 @@ pub struct UserRow {
     /// JSON array of hashed backup codes.
     pub backup_codes: Option<String>,
     pub password_compromised_at: Option<i64>,
+    /// Key of the profile image in the image store.
+    pub image_key: Option<String>,
 }
 
 /// One row of `identifications`: an email address, phone number or web3 wallet.
@@ -199,7 +201,8 @@ const USER_COLUMNS: &str = "seq, id, external_id, username, first_name, last_nam
     failed_verification_attempts, delete_self_enabled, create_organization_enabled, \
     create_organizations_limit, bypass_client_trust, mfa_enabled_at, mfa_disabled_at, \
     last_active_at, last_sign_in_at, legal_accepted_at, created_at, updated_at, \
-    totp_secret, totp_created_at, totp_last_step, backup_codes, password_compromised_at";
+    totp_secret, totp_created_at, totp_last_step, backup_codes, password_compromised_at, \
+    image_key";
 
 fn user_from_row(row: &AnyRow) -> sqlx::Result<UserRow> {
     Ok(UserRow {
@@ -239,6 +242,7 @@ fn user_from_row(row: &AnyRow) -> sqlx::Result<UserRow> {
         totp_last_step: row.try_get("totp_last_step")?,
         backup_codes: row.try_get("backup_codes")?,
         password_compromised_at: row.try_get("password_compromised_at")?,
+        image_key: row.try_get("image_key")?,
     })
 }
 
@@ -304,6 +308,7 @@ fn bind_user_values(sql: &mut Sql, u: &UserRow) {
         u.totp_last_step.into(),
         u.backup_codes.clone().into(),
         u.password_compromised_at.into(),
+        u.image_key.clone().into(),
     ];
     sql.bind_list(&values);
 }

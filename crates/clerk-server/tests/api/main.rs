@@ -5,6 +5,7 @@ mod support;
 mod create;
 mod credentials;
 mod identities;
+mod images;
 mod list;
 mod metadata;
 mod organizations;

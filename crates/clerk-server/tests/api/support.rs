@@ -28,6 +28,7 @@ pub struct TestServer {
     server: Option<RunningServer>,
     pub base: String,
     pub database_url: String,
+    config: ServerConfig,
     http: reqwest::Client,
     _dir: tempfile::TempDir,
     pg_database: Option<String>,
@@ -100,7 +101,7 @@ impl TestServer {
                 (format!("{}/{name}", postgres_base_url()), Some(name))
             }
         };
-        let server = clerk_server::start(ServerConfig {
+        let config = ServerConfig {
             listen: "127.0.0.1:0".parse().unwrap(),
             database_url: database_url.clone(),
             secret_keys: vec![KEY.into(), SECOND_KEY.into()],
@@ -111,14 +112,17 @@ impl TestServer {
                 max_verification_attempts: 5,
                 ..Settings::default()
             },
-            encryption_key: None,
-        })
-        .await
-        .expect("server starts");
+            encryption_key: Some(clerk_server::crypto::SecretKey::generate()),
+            image_store: dir.path().join("images").display().to_string(),
+        };
+        let server = clerk_server::start(config.clone())
+            .await
+            .expect("server starts");
         Self {
             base: server.base_url(),
             server: Some(server),
             database_url,
+            config,
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .build()
@@ -126,6 +130,20 @@ impl TestServer {
             _dir: dir,
             pg_database,
         }
+    }
+
+    /// Stops the server and starts it again on the same database and image store (on a new
+    /// port), as a restart of `clerk serve` would.
+    pub async fn restart(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await;
+        }
+        // The encryption key must survive the restart too, as `clerk serve` keeps it in a file.
+        let server = clerk_server::start(self.config.clone())
+            .await
+            .expect("server restarts");
+        self.base = server.base_url();
+        self.server = Some(server);
     }
 
     /// A request with the default key; `path` is relative to `/v1`.

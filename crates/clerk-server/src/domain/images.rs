@@ -1,0 +1,130 @@
+//! Profile images: upload (PNG, JPEG, GIF or WebP, recognised by their bytes, at most 10 MB),
+//! removal, and the bytes behind `image_url`.
+
+use axum::http::StatusCode;
+use bytes::Bytes;
+use clerk_model::User;
+
+use super::users::mutate_user_view;
+use crate::error::{ApiError, ApiResult};
+use crate::ids;
+use crate::store::images::sniff_image_type;
+use crate::AppState;
+
+pub const MAX_IMAGE_BYTES: usize = 10 * 1024 * 1024;
+
+/// Path under the server's public URL where images are served (no authentication: the URL is
+/// put in `<img>` tags; keys are random KSUIDs).
+pub const IMAGE_PATH_PREFIX: &str = "/_ext/images/";
+
+pub fn image_url(settings: &crate::Settings, key: &str) -> String {
+    format!(
+        "{}{IMAGE_PATH_PREFIX}{key}",
+        settings.public_url.trim_end_matches('/')
+    )
+}
+
+fn image_store_failed(e: impl std::fmt::Display) -> ApiError {
+    tracing::error!(error = %e, "image store failed");
+    ApiError::internal()
+}
+
+pub async fn set_profile_image(
+    app: &AppState,
+    user_id: &str,
+    file: Option<Bytes>,
+) -> ApiResult<User> {
+    let file = file.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "form_param_missing",
+            "Image file missing",
+            "Image file missing",
+        )
+        .param("file")
+    })?;
+    if file.len() > MAX_IMAGE_BYTES {
+        return Err(ApiError::form(
+            "form_param_exceeds_allowed_size",
+            "file",
+            "Image too large",
+            format!(
+                "The image must be at most {} MB.",
+                MAX_IMAGE_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    if sniff_image_type(&file).is_none() {
+        return Err(ApiError::form(
+            "form_param_value_invalid",
+            "file",
+            "Unsupported image type",
+            "The image must be a PNG, JPEG, GIF or WebP file.".into(),
+        ));
+    }
+    // Fail on a missing user before storing anything.
+    super::users::get_user(app, user_id).await?;
+    let key = ids::new_id("img");
+    app.images
+        .put(&key, file)
+        .await
+        .map_err(image_store_failed)?;
+    let mut replaced = None;
+    let result = mutate_user_view(app, user_id, |user, _, _| {
+        replaced = user.image_key.replace(key.clone());
+        Ok(())
+    })
+    .await;
+    let stale = if result.is_ok() { replaced } else { Some(key) };
+    if let Some(stale) = stale {
+        if let Err(e) = app.images.delete(&stale).await {
+            tracing::warn!(error = %e, key = stale, "could not delete a replaced image");
+        }
+    }
+    result
+}
+
+pub async fn delete_profile_image(app: &AppState, user_id: &str) -> ApiResult<User> {
+    let mut removed = None;
+    let user = mutate_user_view(app, user_id, |user, _, _| {
+        removed = Some(user.image_key.take().ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "image_not_found",
+                "Image not found",
+                "This user has no profile image.",
+            )
+        })?);
+        Ok(())
+    })
+    .await?;
+    if let Some(key) = removed {
+        if let Err(e) = app.images.delete(&key).await {
+            tracing::warn!(error = %e, key, "could not delete a removed image");
+        }
+    }
+    Ok(user)
+}
+
+/// The stored image and its content type.
+pub async fn image(app: &AppState, key: &str) -> ApiResult<(&'static str, Bytes)> {
+    let not_found = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "image_not_found",
+            "Image not found",
+            "No such image.",
+        )
+    };
+    if !key.starts_with("img_") || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(not_found());
+    }
+    let bytes = app
+        .images
+        .get(key)
+        .await
+        .map_err(image_store_failed)?
+        .ok_or_else(not_found)?;
+    let content_type = sniff_image_type(&bytes).ok_or_else(not_found)?;
+    Ok((content_type, bytes))
+}
