@@ -66,6 +66,25 @@ impl QueryParams {
             .transpose()
     }
 
+    /// `limit` (1..=500, default 10) and `offset` (≥ 0), as every paginated list checks them.
+    pub fn page(&self) -> ApiResult<(i64, i64)> {
+        let limit = self.int("limit")?.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::value_invalid(
+                "limit",
+                format!("limit must be between 1 and {MAX_LIMIT}."),
+            ));
+        }
+        let offset = self.int("offset")?.unwrap_or(0);
+        if offset < 0 {
+            return Err(ApiError::value_invalid(
+                "offset",
+                "offset must be 0 or greater.",
+            ));
+        }
+        Ok((limit, offset))
+    }
+
     /// An array filter, at most [`MAX_FILTER_VALUES`] values.
     pub fn list(&self, name: &str) -> ApiResult<Vec<String>> {
         let values = self.all(name);
@@ -205,20 +224,7 @@ pub fn order_from_query(q: &QueryParams) -> ApiResult<UserOrder> {
 pub async fn list_users(app: &AppState, q: &QueryParams) -> ApiResult<Vec<User>> {
     let filter = filter_from_query(q)?;
     let order = order_from_query(q)?;
-    let limit = q.int("limit")?.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::value_invalid(
-            "limit",
-            format!("limit must be between 1 and {MAX_LIMIT}."),
-        ));
-    }
-    let offset = q.int("offset")?.unwrap_or(0);
-    if offset < 0 {
-        return Err(ApiError::value_invalid(
-            "offset",
-            "offset must be 0 or greater.",
-        ));
-    }
+    let (limit, offset) = q.page()?;
     let starting_after = q.first("starting_after");
     let mut conn = app.store.read().await?;
     let cursor = match &starting_after {

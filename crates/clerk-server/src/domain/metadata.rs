@@ -28,6 +28,30 @@ pub fn to_stored(param: &str, value: &Value) -> ApiResult<String> {
     Ok(text)
 }
 
+/// Metadata in `PATCH /users/{id}` and `PATCH /organizations/{id}` is accepted only by API
+/// versions before 2026-05-12; later versions answer as for any unknown parameter.
+/// `supplied` lists each metadata parameter with whether the request carries it.
+pub fn reject_in_update_for_version(
+    api_version: Option<&str>,
+    supplied: &[(&str, bool)],
+    metadata_path: &str,
+) -> ApiResult<()> {
+    let accepted = api_version.is_none_or(|v| v < "2026-05-12");
+    match supplied.iter().find(|(_, present)| *present) {
+        Some((param, _)) if !accepted => Err(ApiError::form(
+            "form_param_unknown",
+            param,
+            "is unknown",
+            format!(
+                "{param} is not a valid parameter for this request in API version {}; \
+                 use PATCH {metadata_path}.",
+                api_version.unwrap_or_default()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Parses stored JSON text; a stored bag is always an object.
 pub fn from_stored(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|_| Value::Object(Map::new()))

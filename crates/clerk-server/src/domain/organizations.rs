@@ -16,9 +16,9 @@ use clerk_model::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::list::{QueryParams, DEFAULT_LIMIT, MAX_LIMIT};
+use super::list::QueryParams;
 use super::metadata::{from_stored, to_stored};
-use super::users::{update_accepts_metadata, MetadataMode};
+use super::users::MetadataMode;
 use super::validate;
 use super::view::DEFAULT_AVATAR_URL;
 use crate::error::{ApiError, ApiResult};
@@ -287,25 +287,6 @@ fn random_suffix() -> String {
 
 fn stored_metadata(param: &str, value: Option<&Value>) -> ApiResult<String> {
     value.map_or_else(|| Ok("{}".into()), |v| to_stored(param, v))
-}
-
-/// `limit` (1..=500, default 10) and `offset` (≥ 0), as `GET /users` checks them.
-pub fn page(q: &QueryParams) -> ApiResult<(i64, i64)> {
-    let limit = q.int("limit")?.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::value_invalid(
-            "limit",
-            format!("limit must be between 1 and {MAX_LIMIT}."),
-        ));
-    }
-    let offset = q.int("offset")?.unwrap_or(0);
-    if offset < 0 {
-        return Err(ApiError::value_invalid(
-            "offset",
-            "offset must be 0 or greater.",
-        ));
-    }
-    Ok((limit, offset))
 }
 
 // ---- views ----
@@ -673,7 +654,7 @@ pub async fn list_organization_memberships(
     organization_id: &str,
     q: &QueryParams,
 ) -> ApiResult<OrganizationMemberships> {
-    let (limit, offset) = page(q)?;
+    let (limit, offset) = q.page()?;
     let mut conn = app.store.read().await?;
     let org = sql::find_organization(
         &mut conn,
@@ -707,7 +688,7 @@ pub async fn list_user_memberships(
     user_id: &str,
     q: &QueryParams,
 ) -> ApiResult<OrganizationMemberships> {
-    let (limit, offset) = page(q)?;
+    let (limit, offset) = q.page()?;
     let mut conn = app.store.read().await?;
     let user = sql::public_user(&mut conn, user_id)
         .await?
@@ -867,7 +848,7 @@ pub async fn list_user_invitations(
     q: &QueryParams,
 ) -> ApiResult<OrganizationInvitations> {
     let statuses = statuses(q)?;
-    let (limit, offset) = page(q)?;
+    let (limit, offset) = q.page()?;
     let now = now_ms();
     let mut conn = app.store.read().await?;
     let user = sql::public_user(&mut conn, user_id)
@@ -955,25 +936,14 @@ pub async fn update_organization(
     req: UpdateOrganizationRequest,
     api_version: Option<&str>,
 ) -> ApiResult<Organization> {
-    if !update_accepts_metadata(api_version) {
-        for (param, present) in [
+    super::metadata::reject_in_update_for_version(
+        api_version,
+        &[
             ("public_metadata", req.public_metadata.is_some()),
             ("private_metadata", req.private_metadata.is_some()),
-        ] {
-            if present {
-                return Err(ApiError::form(
-                    "form_param_unknown",
-                    param,
-                    "is unknown",
-                    format!(
-                        "{param} is not a valid parameter for this request in API version {}; \
-                         use PATCH /organizations/{{organization_id}}/metadata.",
-                        api_version.unwrap_or_default()
-                    ),
-                ));
-            }
-        }
-    }
+        ],
+        "/organizations/{organization_id}/metadata",
+    )?;
     let name = req.name.map(|n| organization_name(Some(n))).transpose()?;
     let slug = req.slug.as_deref().map(validate_slug).transpose()?;
     let max_allowed_memberships = req
@@ -1156,7 +1126,7 @@ pub async fn list_organizations(app: &AppState, q: &QueryParams) -> ApiResult<Or
             ("members_count", OrganizationOrderField::MembersCount),
         ],
     )?;
-    let (limit, offset) = page(q)?;
+    let (limit, offset) = q.page()?;
     let mut conn = app.store.read().await?;
     let rows = sql::list_organizations(&mut conn, &filter, order, limit, offset).await?;
     let total_count = sql::count_organizations(&mut conn, &filter).await?;
@@ -1204,7 +1174,7 @@ pub async fn list_organization_invitations(
             ("email_address", InvitationOrderField::EmailAddress),
         ],
     )?;
-    let (limit, offset) = page(q)?;
+    let (limit, offset) = q.page()?;
     let now = now_ms();
     let mut conn = app.store.read().await?;
     let org = sql::find_organization(

@@ -444,37 +444,21 @@ async fn ensure_unique(
     Ok(())
 }
 
-/// Whether `PATCH /users/{id}` may carry metadata: only API versions before 2026-05-12.
-pub fn update_accepts_metadata(api_version: Option<&str>) -> bool {
-    api_version.is_none_or(|v| v < "2026-05-12")
-}
-
 pub async fn update_user(
     app: &AppState,
     user_id: &str,
     req: UpdateUserRequest,
     api_version: Option<&str>,
 ) -> ApiResult<User> {
-    if !update_accepts_metadata(api_version) {
-        for (param, present) in [
+    metadata::reject_in_update_for_version(
+        api_version,
+        &[
             ("public_metadata", req.public_metadata.is_some()),
             ("private_metadata", req.private_metadata.is_some()),
             ("unsafe_metadata", req.unsafe_metadata.is_some()),
-        ] {
-            if present {
-                return Err(ApiError::form(
-                    "form_param_unknown",
-                    param,
-                    "is unknown",
-                    format!(
-                        "{param} is not a valid parameter for this request in API version {}; \
-                         use PATCH /users/{{user_id}}/metadata.",
-                        api_version.unwrap_or_default()
-                    ),
-                ));
-            }
-        }
-    }
+        ],
+        "/users/{user_id}/metadata",
+    )?;
     let factors = second_factors(app, req.totp_secret.as_deref(), req.backup_codes.as_deref())?;
     if let Some(image_id) = &req.profile_image_id {
         return Err(ApiError::form(
