@@ -601,7 +601,6 @@ async fn replace_email_and_phone() {
 }
 
 #[tokio::test]
-#[ignore = "server does not implement profile images yet"]
 async fn profile_image_upload_and_delete() {
     let server = TestServer::start().await;
     let user = server.user("img@example.com").await;
