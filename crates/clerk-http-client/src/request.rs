@@ -177,6 +177,11 @@ impl HttpRequest {
 /// `fn build(self) -> Result<HttpRequest>` that checks parameters and describes the request.
 macro_rules! operation {
     ($builder:ident -> $output:ty) => {
+        $crate::request::operation!($builder -> $output as $output);
+    };
+    // `as $wire`: decode the body as `$wire`, then convert it (`From`) to what callers get; for
+    // endpoints whose body comes in more than one shape.
+    ($builder:ident -> $output:ty as $wire:ty) => {
         impl $builder {
             /// Adds a header to this call (replaces one the client would send).
             pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -238,7 +243,8 @@ macro_rules! operation {
                 let client = self.client.clone();
                 let options = self.options.clone();
                 let request = self.build()?;
-                client.transport().execute(request, options).await
+                let response = client.transport().execute::<$wire>(request, options).await?;
+                Ok(response.map(<$output>::from))
             }
         }
 

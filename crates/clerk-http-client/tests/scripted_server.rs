@@ -1168,3 +1168,46 @@ async fn idempotent_false_stops_retries_of_a_safe_request_even_with_the_policy_o
     assert_eq!(err.status(), Some(reqwest::StatusCode::SERVICE_UNAVAILABLE));
     assert_eq!(requests_to(&server).await, 1);
 }
+
+#[tokio::test]
+async fn oauth_tokens_read_as_a_bare_array_or_a_paginated_object() {
+    let server = MockServer::start().await;
+    let token = json!({"object": "oauth_access_token", "external_account_id": "eac_1",
+        "provider_user_id": "g-1", "token": "ya29.x", "expires_at": null, "provider": "oauth_google",
+        "public_metadata": {}, "label": null, "scopes": ["email"]});
+    Mock::given(query_param_is_missing("paginated"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([token.clone()])))
+        .mount(&server)
+        .await;
+    Mock::given(query_param("paginated", "true"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"data": [token], "total_count": 1})),
+        )
+        .mount(&server)
+        .await;
+    let users = client(&server).users();
+
+    let bare = users
+        .get_oauth_access_token("user_1", "oauth_google")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bare.len(), 1);
+    assert_eq!(bare[0].token, "ya29.x");
+    let paginated = users
+        .get_oauth_access_token("user_1", "oauth_google")
+        .query_param("paginated", "true")
+        .send_with_http_info()
+        .await
+        .unwrap();
+    assert_eq!(paginated.status, 200);
+    assert_eq!(
+        paginated.data[0].scopes.as_deref(),
+        Some(&["email".to_owned()][..])
+    );
+    let request = &server.received_requests().await.unwrap()[0];
+    assert_eq!(
+        request.url.path(),
+        "/v1/users/user_1/oauth_access_tokens/oauth_google"
+    );
+}

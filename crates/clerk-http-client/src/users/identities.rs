@@ -195,4 +195,22 @@ impl GetOAuthAccessToken {
     }
 }
 
-operation!(GetOAuthAccessToken -> Vec<OAuthAccessToken>);
+operation!(GetOAuthAccessToken -> Vec<OAuthAccessToken> as OAuthAccessTokenList);
+
+/// The tokens as Clerk sends them: a bare array (the spec), or `{ "data": [...], "total_count" }`
+/// when the request carries `paginated=true` (Clerk's JS and Go SDKs send it). Both read the same.
+#[derive(Debug, serde::Deserialize)]
+#[serde(untagged)]
+enum OAuthAccessTokenList {
+    Array(Vec<OAuthAccessToken>),
+    Paginated { data: Vec<OAuthAccessToken> },
+}
+
+impl From<OAuthAccessTokenList> for Vec<OAuthAccessToken> {
+    fn from(list: OAuthAccessTokenList) -> Self {
+        match list {
+            OAuthAccessTokenList::Array(tokens)
+            | OAuthAccessTokenList::Paginated { data: tokens } => tokens,
+        }
+    }
+}
