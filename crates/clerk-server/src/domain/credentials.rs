@@ -8,7 +8,7 @@ use clerk_model::{
 
 use super::account::{locked_error, record_failed_attempt, record_successful_attempt};
 use super::passwords;
-use super::users::{has_mfa, mutate_user, mutate_user_view, stamp_mfa_change, TOTP_CONTEXT};
+use super::users::{has_mfa, mutate_user, mutate_user_view, stamp_mfa_change, totp_context};
 use super::view::is_locked;
 use crate::crypto::{self, PasswordHasher};
 use crate::error::{ApiError, ApiResult};
@@ -148,7 +148,7 @@ pub async fn verify_totp(
     if let Some(sealed) = &user.totp_secret {
         let secret_b32 = app
             .encryption_key
-            .open_str(sealed, TOTP_CONTEXT)
+            .open_str(sealed, &totp_context(user_id))
             .map_err(|_| {
                 tracing::error!(
                     user_id,
@@ -243,7 +243,7 @@ fn incorrect_code() -> ApiError {
 /// `POST /users/{id}/totp`: a new TOTP secret for the user (replacing any), usable at once.
 pub async fn create_totp(app: &AppState, user_id: &str) -> ApiResult<Totp> {
     let secret = crypto::totp::generate_secret();
-    let sealed = app.encryption_key.seal_str(&secret, TOTP_CONTEXT);
+    let sealed = app.encryption_key.seal_str(&secret, &totp_context(user_id));
     let (account, record) = mutate_user(app, user_id, |user, record, now| {
         let had_mfa = has_mfa(user);
         user.totp_secret = Some(sealed);

@@ -180,6 +180,7 @@ struct SecondFactors {
 
 fn second_factors(
     app: &AppState,
+    user_id: &str,
     totp_secret: Option<&str>,
     backup_codes: Option<&[String]>,
 ) -> ApiResult<SecondFactors> {
@@ -193,7 +194,7 @@ fn second_factors(
                     "The TOTP secret must be a valid base32 string.".into(),
                 )
             })?;
-            Ok::<_, ApiError>(app.encryption_key.seal_str(secret, TOTP_CONTEXT))
+            Ok::<_, ApiError>(app.encryption_key.seal_str(secret, &totp_context(user_id)))
         })
         .transpose()?;
     let backup_codes = backup_codes
@@ -212,8 +213,11 @@ fn second_factors(
     })
 }
 
-/// Associated data binding a sealed TOTP secret to its purpose.
-pub const TOTP_CONTEXT: &[u8] = b"clerk totp secret";
+/// Associated data binding a sealed TOTP secret to its purpose and its user: a sealed value
+/// copied onto another user's row does not open.
+pub fn totp_context(user_id: &str) -> Vec<u8> {
+    format!("clerk totp secret:{user_id}").into_bytes()
+}
 
 /// Whether the user has any second factor.
 pub fn has_mfa(user: &UserRow) -> bool {
@@ -245,7 +249,13 @@ fn apply_second_factors(user: &mut UserRow, factors: SecondFactors, now: i64) {
 
 pub async fn create_user(app: &AppState, req: CreateUserRequest) -> ApiResult<User> {
     let now = now_ms();
-    let factors = second_factors(app, req.totp_secret.as_deref(), req.backup_codes.as_deref())?;
+    let user_id = ids::new_id("user");
+    let factors = second_factors(
+        app,
+        &user_id,
+        req.totp_secret.as_deref(),
+        req.backup_codes.as_deref(),
+    )?;
     let emails = new_identifications(
         IdentKind::Email,
         req.email_address.as_deref().unwrap_or_default(),
@@ -289,7 +299,7 @@ pub async fn create_user(app: &AppState, req: CreateUserRequest) -> ApiResult<Us
         .transpose()?;
     let user = UserRow {
         seq: 0,
-        id: ids::new_id("user"),
+        id: user_id,
         external_id,
         username,
         first_name: optional_text("first_name", req.first_name.clone())?,
@@ -459,7 +469,12 @@ pub async fn update_user(
         ],
         "/users/{user_id}/metadata",
     )?;
-    let factors = second_factors(app, req.totp_secret.as_deref(), req.backup_codes.as_deref())?;
+    let factors = second_factors(
+        app,
+        user_id,
+        req.totp_secret.as_deref(),
+        req.backup_codes.as_deref(),
+    )?;
     if let Some(image_id) = &req.profile_image_id {
         return Err(ApiError::form(
             "form_resource_not_found",
