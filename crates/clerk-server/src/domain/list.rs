@@ -30,6 +30,14 @@ impl QueryParams {
         Self(map)
     }
 
+    /// The name of a parameter whose name or value has a NUL character, if any.
+    pub fn name_with_nul(&self) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(k, values)| k.contains('\0') || values.iter().any(|v| v.contains('\0')))
+            .map(|(k, _)| k.replace('\0', ""))
+    }
+
     /// Every value of `name`, empty values dropped.
     pub fn all(&self, name: &str) -> Vec<String> {
         self.0

@@ -56,6 +56,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 /// Deserializes `bytes`, naming the parameter at fault when the JSON is well-formed but does
 /// not fit the request schema.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
+    if contains_escaped_nul(bytes) {
+        return Err(ApiError::body_invalid(
+            "Strings in the request body may not contain NUL (\\u0000) characters.",
+        ));
+    }
     // serde reads a struct from a JSON array too; Clerk's bodies are objects only.
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(ApiError::body_invalid(
@@ -107,6 +113,23 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
+/// Whether the JSON text has a `\u0000` escape (the only way JSON carries NUL), skipping
+/// escaped backslashes (`\\u0000` is a backslash and the text `u0000`).
+fn contains_escaped_nul(json: &[u8]) -> bool {
+    let mut i = 0;
+    while i < json.len() {
+        if json[i] == b'\\' {
+            if json[i + 1..].starts_with(b"u0000") {
+                return true;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
 fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
     let rest = &text[text.find(start)? + start.len()..];
     Some(&rest[..rest.find(end)?])
@@ -119,9 +142,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Query {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        Ok(Query(QueryParams::parse(
-            parts.uri.query().unwrap_or_default(),
-        )))
+        let params = QueryParams::parse(parts.uri.query().unwrap_or_default());
+        if let Some(name) = params.name_with_nul() {
+            return Err(ApiError::query_invalid(
+                &name,
+                format!("{name} may not contain NUL characters."),
+            ));
+        }
+        Ok(Query(params))
     }
 }
 
@@ -162,5 +190,19 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiVersion {
             }
         }
         Ok(ApiVersion(version))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_escaped_nul;
+
+    #[test]
+    fn finds_escaped_nul_only() {
+        assert!(contains_escaped_nul(br#"{"a":"x\u0000y"}"#));
+        assert!(!contains_escaped_nul(br#"{"a":"x\\u0000y"}"#));
+        assert!(contains_escaped_nul(br#"{"a":"\\\u0000"}"#));
+        assert!(!contains_escaped_nul(br#"{"a":"u0000"}"#));
+        assert!(!contains_escaped_nul(br#"{"a":"\""}"#));
     }
 }

@@ -160,6 +160,7 @@ pub fn router(app: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         // The last layer added runs first: authentication, then the API version check.
         .layer(middleware::from_fn(check_api_version))
+        .layer(middleware::from_fn(reject_nul_in_path))
         .layer(middleware::from_fn_with_state(
             app.clone(),
             auth::require_secret_key,
@@ -181,6 +182,14 @@ pub fn router(app: AppState) -> Router {
                 }),
         )
         .with_state(app)
+}
+
+/// No id contains NUL, and PostgreSQL text cannot hold one: such a path names nothing.
+async fn reject_nul_in_path(req: Request, next: middleware::Next) -> Response {
+    if req.uri().path().to_ascii_lowercase().contains("%00") {
+        return ApiError::route_not_found().into_response();
+    }
+    next.run(req).await
 }
 
 /// Every request with an invalid `Clerk-API-Version` is refused, whatever the route.

@@ -156,6 +156,34 @@ async fn api_version_header(s: TestServer) {
     both.err(400, "invalid_api_version");
 }
 
+/// PostgreSQL cannot store NUL in text; NUL anywhere is a 4xx on both stores, never a 500.
+async fn nul_characters_are_refused(s: TestServer) {
+    s.post(
+        "/users",
+        json!({"email_address": ["nul@example.com"], "first_name": "a\u{0}b"}),
+    )
+    .await
+    .err(400, "request_body_invalid");
+    s.get("/users?query=a%00b")
+        .await
+        .err(400, "invalid_query_parameter_value");
+    s.get("/users/count?email_address=x%00")
+        .await
+        .err(400, "invalid_query_parameter_value");
+    s.get("/users/user%00x")
+        .await
+        .err(404, "resource_not_found");
+    s.patch("/users/user%00x/metadata", json!({}))
+        .await
+        .err(404, "resource_not_found");
+    // An escaped backslash before `u0000` is plain text, not NUL.
+    let u = s
+        .create_user(json!({"first_name": "back\\u0000slash"}))
+        .await;
+    assert_eq!(u["first_name"], "back\\u0000slash");
+    assert_eq!(s.count("").await, 1);
+}
+
 crate::on_both_stores!(
     authentication,
     content_type_is_exactly_json,
@@ -163,4 +191,5 @@ crate::on_both_stores!(
     unknown_routes_and_methods,
     ids_look_like_clerks,
     api_version_header,
+    nul_characters_are_refused,
 );
