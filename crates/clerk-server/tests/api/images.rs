@@ -99,8 +99,16 @@ async fn bad_uploads(s: TestServer) {
     fake.form_err("form_param_value_invalid", "file");
     let mut huge = PNG.to_vec();
     huge.resize(11 * 1024 * 1024, 0);
-    let too_big = upload(&s, &id(&u), huge, "image/png").await;
-    too_big.err(413, "request_body_too_large");
+    let part = Part::bytes(huge)
+        .file_name("avatar")
+        .mime_str("image/png")
+        .unwrap();
+    let request = s
+        .req(Method::POST, &format!("/users/{}/profile_image", id(&u)))
+        .multipart(Form::new().part("file", part));
+    if let Some(too_big) = s.send_oversized(request).await {
+        too_big.err(413, "request_body_too_large");
+    }
     let mut just_over = PNG.to_vec();
     just_over.resize(10 * 1024 * 1024 + 1, 0);
     upload(&s, &id(&u), just_over, "image/png")

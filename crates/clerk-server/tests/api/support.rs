@@ -171,11 +171,38 @@ impl TestServer {
         resp
     }
 
+    /// Sends a body larger than the server accepts. The server may answer 413 and close the
+    /// connection before the client has written everything; then the client sees a broken
+    /// pipe instead of the answer. `None` means that happened; a response is checked as usual.
+    pub async fn send_oversized(&self, builder: reqwest::RequestBuilder) -> Option<Resp> {
+        let request = builder.build().expect("valid request");
+        let (method, path) = (
+            request.method().to_string(),
+            request.url().path().to_owned(),
+        );
+        match self.http.execute(request).await {
+            Ok(res) => Some(self.read_response(&method, &path, res, true).await),
+            Err(e) if e.is_request() && !e.is_timeout() => None,
+            Err(e) => panic!("unexpected error sending an oversized body: {e}"),
+        }
+    }
+
     async fn send_checked(&self, builder: reqwest::RequestBuilder, check_spec: bool) -> Resp {
         let request = builder.build().expect("valid request");
         let method = request.method().to_string();
         let path = request.url().path().to_owned();
         let res = self.http.execute(request).await.expect("server answers");
+        self.read_response(&method, &path, res, check_spec).await
+    }
+
+    /// Reads the body as JSON and, with `check_spec`, validates it against Clerk's spec.
+    async fn read_response(
+        &self,
+        method: &str,
+        path: &str,
+        res: reqwest::Response,
+        check_spec: bool,
+    ) -> Resp {
         let status = res.status().as_u16();
         let content_type = res
             .headers()
@@ -196,8 +223,8 @@ impl TestServer {
             };
         }
         if let Err(violation) = clerk_spec::Spec::load().validate_response(
-            &method,
-            &path,
+            method,
+            path,
             status,
             content_type.as_deref(),
             &body,
