@@ -180,7 +180,14 @@ impl TestServer {
             request.method().to_string(),
             request.url().path().to_owned(),
         );
-        match self.http.execute(request).await {
+        // A connection of its own: one cut off mid-body must not go back to the shared pool,
+        // where the next request would find it closed.
+        let one_off = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .pool_max_idle_per_host(0)
+            .build()
+            .unwrap();
+        match one_off.execute(request).await {
             Ok(res) => Some(self.read_response(&method, &path, res, true).await),
             Err(e) if e.is_request() && !e.is_timeout() => None,
             Err(e) => panic!("unexpected error sending an oversized body: {e}"),
