@@ -500,7 +500,7 @@ pub async fn update_user(
             .await?
             .ok_or_else(|| ApiError::user_not_found(user_id))?;
         let mut user = record.user.clone();
-        apply_update(&mut user, &record, &req, now)?;
+        apply_update(&mut user, &record, &req)?;
         if let Some((digest, hasher)) = &credentials {
             user.password_digest = Some(digest.clone());
             user.password_hasher = Some(hasher.clone());
@@ -519,14 +519,18 @@ pub async fn update_user(
     .await
 }
 
+/// The row's three metadata bags (JSON text) by parameter name, in the order
+/// public, private, unsafe.
+fn metadata_bags(user: &mut UserRow) -> [(&'static str, &mut String); 3] {
+    [
+        ("public_metadata", &mut user.public_metadata),
+        ("private_metadata", &mut user.private_metadata),
+        ("unsafe_metadata", &mut user.unsafe_metadata),
+    ]
+}
+
 /// Applies the plain fields of an update to the row (no I/O).
-fn apply_update(
-    user: &mut UserRow,
-    record: &UserRecord,
-    req: &UpdateUserRequest,
-    now: i64,
-) -> ApiResult<()> {
-    let _ = now;
+fn apply_update(user: &mut UserRow, record: &UserRecord, req: &UpdateUserRequest) -> ApiResult<()> {
     if let Some(v) = &req.external_id {
         user.external_id = optional_text("external_id", v.clone().filter(|s| !s.is_empty()))?;
     }
@@ -592,23 +596,12 @@ fn apply_update(
         }
         *target = Some(wanted.clone());
     }
-    for (param, value, target) in [
-        (
-            "public_metadata",
-            &req.public_metadata,
-            &mut user.public_metadata,
-        ),
-        (
-            "private_metadata",
-            &req.private_metadata,
-            &mut user.private_metadata,
-        ),
-        (
-            "unsafe_metadata",
-            &req.unsafe_metadata,
-            &mut user.unsafe_metadata,
-        ),
-    ] {
+    let supplied = [
+        &req.public_metadata,
+        &req.private_metadata,
+        &req.unsafe_metadata,
+    ];
+    for ((param, target), value) in metadata_bags(user).into_iter().zip(supplied) {
         if let Some(v) = value {
             // Before 2026-05-12, metadata in an update replaced the bag.
             *target = metadata::to_stored(param, v)?;
@@ -710,23 +703,12 @@ pub async fn update_metadata(
     mode: MetadataMode,
 ) -> ApiResult<User> {
     mutate_user_view(app, user_id, |user, _, _| {
-        for (param, value, target) in [
-            (
-                "public_metadata",
-                &req.public_metadata,
-                &mut user.public_metadata,
-            ),
-            (
-                "private_metadata",
-                &req.private_metadata,
-                &mut user.private_metadata,
-            ),
-            (
-                "unsafe_metadata",
-                &req.unsafe_metadata,
-                &mut user.unsafe_metadata,
-            ),
-        ] {
+        let supplied = [
+            &req.public_metadata,
+            &req.private_metadata,
+            &req.unsafe_metadata,
+        ];
+        for ((param, target), value) in metadata_bags(user).into_iter().zip(supplied) {
             let Some(value) = value else { continue };
             // A null bag resets it to `{}`: the User schema requires an object.
             let supplied = value.clone().unwrap_or_else(|| serde_json::json!({}));
