@@ -175,6 +175,7 @@
 mod client;
 mod config;
 mod error;
+pub mod ext;
 pub mod pagination;
 mod request;
 mod retry;

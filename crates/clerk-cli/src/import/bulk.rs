@@ -1,0 +1,100 @@
+//! Import through our server's bulk route, `POST /_ext/import/users` (docs/import-export.md):
+//! up to 500 records a request, each created whole or not at all, ids and secrets kept.
+
+use clerk_http_client::Client;
+use serde_json::Value;
+
+use super::records::Record;
+use super::{api, Outcome};
+use crate::connection::describe_client_error;
+
+/// Clerk's code for "that email / username / external id belongs to a user already". On a
+/// re-run it means the record was imported before (without an `id` of its own to match on).
+pub const IDENTIFIER_EXISTS: &str = "form_identifier_exists";
+
+/// Imports `records` and returns one outcome per record, in order.
+pub async fn import(client: &Client, records: &[&Record], concurrency: usize) -> Vec<Outcome> {
+    // The bulk route takes password digests only; a plain password (migration files may have
+    // one) is hashed by create_user, so those records go that way instead of losing it.
+    let (plain, digest): (Vec<usize>, Vec<usize>) =
+        (0..records.len()).partition(|&i| has_plain_password(records[i]));
+    let mut outcomes: Vec<Option<Outcome>> = (0..records.len()).map(|_| None).collect();
+
+    if !digest.is_empty() {
+        let sent: Vec<Value> = digest
+            .iter()
+            .map(|&i| Value::Object(records[i].clone()))
+            .collect();
+        let results = send(client, sent).await;
+        for (&i, outcome) in digest.iter().zip(results) {
+            outcomes[i] = Some(outcome);
+        }
+    }
+    if !plain.is_empty() {
+        let subset: Vec<&Record> = plain.iter().map(|&i| records[i]).collect();
+        let results = api::import(client, &subset, concurrency).await;
+        for (&i, outcome) in plain.iter().zip(results) {
+            outcomes[i] = Some(outcome);
+        }
+    }
+    outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or_else(|| Outcome::failed("no result for this record")))
+        .collect()
+}
+
+fn has_plain_password(record: &Record) -> bool {
+    record.contains_key("password") && !record.contains_key("password_digest")
+}
+
+/// One request; a failure of the whole request fails each of its records with the reason.
+async fn send(client: &Client, sent: Vec<Value>) -> Vec<Outcome> {
+    let count = sent.len();
+    let result = match client.ext().import_users(sent).send().await {
+        Ok(result) => result,
+        Err(e) => {
+            let reason = format!("bulk import request failed: {}", describe_client_error(&e));
+            let errors = e.api().map(|a| a.errors.errors.clone()).unwrap_or_default();
+            return (0..count)
+                .map(|_| Outcome::Failed {
+                    reason: reason.clone(),
+                    errors: errors.clone(),
+                })
+                .collect();
+        }
+    };
+    let mut outcomes: Vec<Option<Outcome>> = (0..count).map(|_| None).collect();
+    for item in result.results {
+        let Some(slot) = outcomes.get_mut(item.index) else {
+            continue;
+        };
+        *slot = Some(match item.status.as_str() {
+            "created" => Outcome::Created,
+            "exists" => Outcome::Exists,
+            _ if item.errors.iter().any(|e| e.code == IDENTIFIER_EXISTS) => Outcome::Exists,
+            status => Outcome::Failed {
+                reason: reason_of(status, &item.errors),
+                errors: item.errors,
+            },
+        });
+    }
+    outcomes
+        .into_iter()
+        .map(|o| {
+            o.unwrap_or_else(|| Outcome::failed("the server returned no result for this record"))
+        })
+        .collect()
+}
+
+fn reason_of(status: &str, errors: &[clerk_http_client::model::ClerkError]) -> String {
+    match errors.first() {
+        Some(e) => {
+            let mut reason = format!("{}: {}", e.code, e.long_message);
+            if let Some(param) = e.param_name() {
+                reason.push_str(&format!(" [{param}]"));
+            }
+            reason
+        }
+        None => format!("status {status}"),
+    }
+}

@@ -1,0 +1,156 @@
+//! Shared by the CLI tests: the real server (`clerk serve`) as a child process on an ephemeral
+//! port with its own SQLite file, and a runner for the built `clerk` binary pointed at it.
+
+#![allow(dead_code)] // each test file uses a different part
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+
+pub const SECRET_KEY: &str = "sk_test_cli_tests_0123456789";
+
+/// `digest` of "correct horse battery" made by Python's `bcrypt.hashpw` (the server's fixture
+/// crates/clerk-server/tests/fixtures/passwords/digests.json).
+pub const BCRYPT_DIGEST: &str = "$2b$04$y1UJgqR21ouhAf1Gi5PiwOoCWhjxBNmrLBOa.e41krWWDh17d7VMa";
+pub const BCRYPT_PASSWORD: &str = "correct horse battery";
+
+pub fn clerk_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_clerk")
+}
+
+/// A running `clerk serve`, stopped when dropped.
+pub struct Server {
+    child: Child,
+    pub url: String,
+    pub dir: tempfile::TempDir,
+}
+
+impl Server {
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("x.db");
+        let mut child = Command::new(clerk_bin())
+            .args(["serve", "--listen", "127.0.0.1:0", "--bcrypt-cost", "4"])
+            .arg("--database-url")
+            .arg(format!("sqlite://{}", db.display()))
+            .args(["--secret-key", SECRET_KEY])
+            .env_remove("CLERK_SECRET_KEY")
+            .env_remove("DATABASE_URL")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start clerk serve");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let url = loop {
+            let line = lines
+                .next()
+                .expect("clerk serve exited before listening")
+                .unwrap();
+            if let Some(url) = line.strip_prefix("listening on ") {
+                break url.trim().to_owned();
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, url, dir }
+    }
+
+    /// Runs `clerk ARGS` against this server.
+    pub fn clerk(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("run clerk")
+    }
+
+    /// `clerk ARGS` against this server, not started yet.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(clerk_bin());
+        command
+            .args(args)
+            .env("CLERK_API_URL", &self.url)
+            .env("CLERK_SECRET_KEY", SECRET_KEY)
+            .current_dir(self.dir.path());
+        command
+    }
+
+    /// Runs `clerk ARGS` and insists that it succeeds; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let output = self.clerk(args);
+        assert!(
+            output.status.success(),
+            "clerk {args:?} failed ({}):\nstdout: {}\nstderr: {}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `POST /_ext/import/users` straight over HTTP: the fast way to seed many users.
+    pub fn bulk_import(&self, records: &[Value]) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let http = reqwest::Client::new();
+        for chunk in records.chunks(500) {
+            let (status, body) = runtime.block_on(async {
+                let response = http
+                    .post(format!("{}/_ext/import/users", self.url))
+                    .bearer_auth(SECRET_KEY)
+                    .json(&serde_json::json!({ "users": chunk }))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status();
+                (
+                    status,
+                    response.json::<Value>().await.unwrap_or(Value::Null),
+                )
+            });
+            assert!(status.is_success(), "bulk import: {status} {body}");
+            assert_eq!(body["failed"], 0, "bulk import: {body}");
+        }
+    }
+
+    /// `GET /users/count`.
+    pub fn count(&self) -> i64 {
+        self.ok(&["users", "count"]).trim().parse().unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Lines of a JSON Lines file.
+pub fn read_jsonl(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+pub fn write_jsonl(path: &Path, records: &[Value]) {
+    let mut text = String::new();
+    for record in records {
+        text.push_str(&record.to_string());
+        text.push('\n');
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
