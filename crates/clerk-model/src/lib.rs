@@ -12,6 +12,7 @@ mod string_enum;
 mod billing;
 mod errors;
 mod identities;
+mod import;
 mod organization;
 mod requests;
 mod responses;
@@ -26,6 +27,11 @@ pub use errors::{ClerkError, ClerkErrors};
 pub use identities::{
     EmailAddress, EnterpriseAccount, ExternalAccount, IdentificationLink, Passkey, PhoneNumber,
     SamlAccount, Verification, VerificationStatus, Web3Wallet,
+};
+pub use import::{
+    ExportPage, ImportExternalAccount, ImportIdentification, ImportOAuthToken, ImportPasskey,
+    ImportResponse, ImportStatus, ImportTrustedDevice, ImportUser, ImportUserResult,
+    ImportVerification,
 };
 pub use organization::{
     Organization, OrganizationInvitation, OrganizationInvitations, OrganizationMembership,

@@ -119,14 +119,19 @@ impl ApiError {
         )
     }
 
+    /// The error object of the envelope (also reported per record by bulk import).
+    pub fn to_clerk_error(&self) -> ClerkError {
+        ClerkError {
+            message: self.message.clone(),
+            long_message: self.long_message.clone(),
+            code: self.code.to_owned(),
+            meta: self.param_name.as_ref().map(|p| json!({ "param_name": p })),
+        }
+    }
+
     fn to_envelope(&self) -> ClerkErrors {
         ClerkErrors {
-            errors: vec![ClerkError {
-                message: self.message.clone(),
-                long_message: self.long_message.clone(),
-                code: self.code.to_owned(),
-                meta: self.param_name.as_ref().map(|p| json!({ "param_name": p })),
-            }],
+            errors: vec![self.to_clerk_error()],
             meta: None,
             clerk_trace_id: Some(trace_id()),
         }

@@ -32,12 +32,14 @@ pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
     pub secret_keys: Arc<Vec<String>>,
-    /// Seals TOTP secrets (and later OAuth tokens) at rest.
+    /// Seals TOTP secrets and OAuth tokens at rest.
     pub encryption_key: Arc<crypto::SecretKey>,
     /// Where password hashing runs: bounded, off the async runtime.
     pub hash_pool: crypto::HashPool,
     /// Where profile images are kept.
     pub images: store::images::ImageStore,
+    /// Calls OAuth providers' token endpoints (token refresh).
+    pub http_client: reqwest::Client,
 }
 
 #[derive(Debug, Clone)]
@@ -125,6 +127,10 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         ),
         hash_pool: crypto::HashPool::new(cpus),
         images,
+        http_client: reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .expect("a default HTTP client builds"),
     };
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

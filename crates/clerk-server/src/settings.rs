@@ -13,6 +13,8 @@ pub struct Settings {
     /// Public base URL of this server (`http://host:port`), for the image URLs it hands out.
     /// Empty: the listening address.
     pub public_url: String,
+    /// OAuth providers whose tokens the server hands out and refreshes.
+    pub oauth_providers: Vec<OAuthProvider>,
 }
 
 impl Default for Settings {
@@ -22,6 +24,64 @@ impl Default for Settings {
             max_verification_attempts: 100,
             lockout_duration: Duration::from_secs(3600),
             public_url: String::new(),
+            oauth_providers: Vec::new(),
         }
+    }
+}
+
+/// An OAuth 2.0 provider enabled on this instance: where expired access tokens are refreshed
+/// (RFC 6749 §6) and with which client credentials.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OAuthProvider {
+    /// `oauth_google`, `oauth_github`, `oauth_custom_<name>`, …
+    pub provider: String,
+    pub token_url: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// The client secret stays out of logs.
+impl std::fmt::Debug for OAuthProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthProvider")
+            .field("provider", &self.provider)
+            .field("token_url", &self.token_url)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::str::FromStr for OAuthProvider {
+    type Err = String;
+
+    /// `provider=oauth_google,token_url=https://…,client_id=…,client_secret=…`
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let mut fields = std::collections::HashMap::new();
+        for part in text.split(',') {
+            let (key, value) = part
+                .split_once('=')
+                .ok_or_else(|| format!("`{part}` is not key=value"))?;
+            fields.insert(key.trim(), value.trim().to_owned());
+        }
+        let mut take = |key: &str| {
+            fields
+                .remove(key)
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| format!("missing {key}="))
+        };
+        let provider = OAuthProvider {
+            provider: take("provider")?,
+            token_url: take("token_url")?,
+            client_id: take("client_id")?,
+            client_secret: take("client_secret")?,
+        };
+        if let Some(key) = fields.keys().next() {
+            return Err(format!("unknown key {key}="));
+        }
+        if !provider.provider.starts_with("oauth_") {
+            return Err("provider must start with oauth_ (e.g. oauth_google)".into());
+        }
+        url::Url::parse(&provider.token_url).map_err(|e| format!("token_url: {e}"))?;
+        Ok(provider)
     }
 }

@@ -37,6 +37,6 @@ pub use passwords::{
 };
 pub use pool::HashPool;
 pub use secrets::{
-    generate_backup_codes, hash_backup_code, import_backup_code, verify_backup_code, Keyring,
-    OpenError, SecretKey, SecretKeyError,
+    generate_backup_codes, hash_backup_code, import_backup_code, is_stored_backup_code,
+    verify_backup_code, Keyring, OpenError, SecretKey, SecretKeyError,
 };

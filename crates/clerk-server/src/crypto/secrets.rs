@@ -278,6 +278,15 @@ pub fn import_backup_code(code: &str) -> Result<String, DigestError> {
     }
 }
 
+/// Whether `stored` is a backup code in one of the forms [`import_backup_code`] stores, as a
+/// full export hands them back.
+pub fn is_stored_backup_code(stored: &str) -> bool {
+    match stored.strip_prefix(SHA256_PREFIX) {
+        Some(hex_hash) => hex_hash.len() == 64 && hex_decode(hex_hash).is_some(),
+        None => stored.starts_with("$2") && import_backup_code(stored).is_ok(),
+    }
+}
+
 /// Whether `code` matches one stored backup code (either form [`import_backup_code`] stores).
 /// Constant-time for the `sha256$` form; a bcrypt form costs a bcrypt run.
 pub fn verify_backup_code(stored: &str, code: &str) -> bool {

@@ -2,10 +2,13 @@
 
 pub mod account;
 pub mod credentials;
+pub mod export;
 pub mod identities;
 pub mod images;
+pub mod import;
 pub mod list;
 pub mod metadata;
+pub mod oauth;
 pub mod organizations;
 pub mod passwords;
 pub mod users;

@@ -118,7 +118,7 @@ fn new_identifications(
     Ok(out)
 }
 
-fn optional_text(param: &str, value: Option<String>) -> ApiResult<Option<String>> {
+pub(crate) fn optional_text(param: &str, value: Option<String>) -> ApiResult<Option<String>> {
     match value {
         Some(v) => {
             validate::max_len(param, &v, validate::MAX_TEXT_LEN)?;
@@ -128,7 +128,7 @@ fn optional_text(param: &str, value: Option<String>) -> ApiResult<Option<String>
     }
 }
 
-fn stored_metadata(param: &str, value: Option<&Value>) -> ApiResult<String> {
+pub(crate) fn stored_metadata(param: &str, value: Option<&Value>) -> ApiResult<String> {
     match value {
         Some(v) => metadata::to_stored(param, v),
         None => Ok("{}".into()),
@@ -173,12 +173,12 @@ async fn password_from_request(
 
 /// Second factors a request sets: a sealed TOTP secret and hashed backup codes (JSON).
 #[derive(Clone)]
-struct SecondFactors {
-    totp_secret: Option<String>,
-    backup_codes: Option<String>,
+pub(crate) struct SecondFactors {
+    pub totp_secret: Option<String>,
+    pub backup_codes: Option<String>,
 }
 
-fn second_factors(
+pub(crate) fn second_factors(
     app: &AppState,
     user_id: &str,
     totp_secret: Option<&str>,
@@ -372,7 +372,7 @@ pub async fn create_user(app: &AppState, req: CreateUserRequest) -> ApiResult<Us
 
 /// Two requests can pass the uniqueness checks at once on PostgreSQL; the unique index
 /// stops the second. Running it again reports the clash with the right parameter.
-async fn retry_on_unique_violation<T, F, Fut>(op: F) -> ApiResult<T>
+pub(crate) async fn retry_on_unique_violation<T, F, Fut>(op: F) -> ApiResult<T>
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Result<T, OpError>>,
@@ -422,7 +422,7 @@ async fn reload(tx: &mut WriteTx, user_id: &str) -> Result<UserRecord, OpError> 
 }
 
 /// Fails with `form_identifier_exists` if another user has one of these identifiers.
-async fn ensure_unique(
+pub(crate) async fn ensure_unique(
     tx: &mut WriteTx,
     user: &UserRow,
     idents: &[&NewIdentification],

@@ -6,6 +6,7 @@ use clerk_model::{
 
 use super::metadata::from_stored;
 use crate::settings::Settings;
+use crate::store::external_accounts::ExternalAccountRow;
 use crate::store::{IdentRow, UserRecord, UserRow};
 
 /// Clerk's default avatar, shown until the user has a profile image.
@@ -84,16 +85,7 @@ pub fn user(record: &UserRecord, settings: &Settings, now: i64) -> User {
         external_accounts: record
             .external_accounts
             .iter()
-            .map(|a| ExternalAccount {
-                object: "external_account".into(),
-                id: a.id.clone(),
-                provider: a.provider.clone(),
-                provider_user_id: a.provider_user_id.clone(),
-                public_metadata: serde_json::json!({}),
-                created_at: a.created_at,
-                updated_at: a.updated_at,
-                ..ExternalAccount::default()
-            })
+            .map(external_account)
             .collect(),
         saml_accounts: Vec::new(),
         enterprise_accounts: Vec::new(),
@@ -162,5 +154,27 @@ pub fn web3_wallet(ident: &IdentRow) -> Web3Wallet {
         verification: verification(ident),
         created_at: ident.created_at,
         updated_at: ident.updated_at,
+    }
+}
+
+pub fn external_account(a: &ExternalAccountRow) -> ExternalAccount {
+    ExternalAccount {
+        object: "external_account".into(),
+        id: a.id.clone(),
+        provider: a.provider.clone(),
+        provider_user_id: a.provider_user_id.clone(),
+        approved_scopes: a.approved_scopes.clone(),
+        email_address: a.email_address.clone(),
+        first_name: a.first_name.clone(),
+        last_name: a.last_name.clone(),
+        avatar_url: a.avatar_url.clone(),
+        image_url: a.avatar_url.clone(),
+        username: a.username.clone(),
+        phone_number: a.phone_number.clone(),
+        public_metadata: from_stored(&a.public_metadata),
+        label: a.label.clone(),
+        created_at: a.created_at,
+        updated_at: a.updated_at,
+        ..ExternalAccount::default()
     }
 }

@@ -7,6 +7,7 @@ pub mod extract;
 mod identities;
 mod images;
 mod organizations;
+mod transfer;
 mod users;
 
 use std::time::Duration;
@@ -156,7 +157,16 @@ pub fn router(app: AppState) -> Router {
             "/users/{user_id}/organization_invitations",
             get(organizations::user_invitations),
         )
+        .route(
+            "/users/{user_id}/oauth_access_tokens/{provider}",
+            get(transfer::oauth_access_tokens),
+        )
         .route("/_ext/ping", get(ping))
+        .route(
+            "/_ext/import/users",
+            post(transfer::import_users).layer(DefaultBodyLimit::max(transfer::MAX_IMPORT_BODY)),
+        )
+        .route("/_ext/export/users", get(transfer::export_users))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // The last layer added runs first: authentication, then the API version check.

@@ -4,7 +4,8 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::Sql;
+use super::users::PasskeyRow;
+use super::{Arg, Sql};
 
 /// Deletes the row of `table` with this public id if it belongs to `user_seq`; whether it did.
 pub async fn delete_owned(
@@ -111,5 +112,61 @@ pub async fn revoke_trusted_device(
         .bind(now)
         .push(" WHERE id = ")
         .bind(id);
+    sql.execute(conn).await.map(|_| ())
+}
+
+pub async fn insert_trusted_device(
+    conn: &mut AnyConnection,
+    user_seq: i64,
+    d: &TrustedDeviceRow,
+) -> sqlx::Result<()> {
+    let mut sql = Sql::new(&format!(
+        "INSERT INTO trusted_devices (user_seq, {DEVICE_COLUMNS}) VALUES "
+    ));
+    sql.bind_list::<Arg>(&[
+        user_seq.into(),
+        d.id.clone().into(),
+        d.platform.clone().into(),
+        d.app_identifier.clone().into(),
+        d.name.clone().into(),
+        d.algorithm.clone().into(),
+        d.status.clone().into(),
+        d.created_at.into(),
+        d.updated_at.into(),
+        d.last_used_at.into(),
+        d.revoked_at.into(),
+    ]);
+    sql.execute(conn).await.map(|_| ())
+}
+
+/// Every trusted device (active or revoked) of these users, as (user_seq, device), in order.
+pub async fn trusted_devices_of(
+    conn: &mut AnyConnection,
+    user_seqs: &[i64],
+) -> sqlx::Result<Vec<(i64, TrustedDeviceRow)>> {
+    if user_seqs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(&format!(
+        "SELECT user_seq, {DEVICE_COLUMNS} FROM trusted_devices WHERE user_seq IN "
+    ));
+    sql.bind_list(user_seqs).push(" ORDER BY user_seq, seq");
+    sql.fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("user_seq")?, device_from_row(row)?)))
+        .collect()
+}
+
+pub async fn insert_passkey(conn: &mut AnyConnection, p: &PasskeyRow) -> sqlx::Result<()> {
+    let mut sql =
+        Sql::new("INSERT INTO passkeys (id, user_seq, name, last_used_at, created_at) VALUES ");
+    sql.bind_list::<Arg>(&[
+        p.id.clone().into(),
+        p.user_seq.into(),
+        p.name.clone().into(),
+        p.last_used_at.into(),
+        p.created_at.into(),
+    ]);
     sql.execute(conn).await.map(|_| ())
 }

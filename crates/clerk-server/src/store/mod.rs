@@ -4,10 +4,12 @@
 //! few places where the two SQL dialects differ ask [`Dialect`]. Each backend has its own
 //! embedded migrations.
 
+pub mod external_accounts;
 pub mod identities;
 pub mod images;
 pub mod organizations;
 mod sql;
+pub mod transfer;
 pub mod users;
 
 use std::sync::Arc;

@@ -3,6 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use super::external_accounts::{self, ExternalAccountRow};
 use super::sql::get_bool;
 use super::{Dialect, Sql};
 
@@ -96,16 +97,6 @@ pub struct PasskeyRow {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ExternalAccountRow {
-    pub id: String,
-    pub user_seq: i64,
-    pub provider: String,
-    pub provider_user_id: String,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
 /// Values to include (`+id` or bare) and to exclude (`-id`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IncludeExclude {
@@ -194,7 +185,8 @@ pub struct Page {
     pub starting_after: Option<String>,
 }
 
-const USER_COLUMNS: &str = "seq, id, external_id, username, first_name, last_name, locale, \
+pub(super) const USER_COLUMNS: &str =
+    "seq, id, external_id, username, first_name, last_name, locale, \
     primary_email_address_id, primary_phone_number_id, primary_web3_wallet_id, \
     public_metadata, private_metadata, unsafe_metadata, password_digest, password_hasher, \
     password_last_updated_at, banned, locked_at, lockout_expires_at, \
@@ -204,7 +196,7 @@ const USER_COLUMNS: &str = "seq, id, external_id, username, first_name, last_nam
     totp_secret, totp_created_at, totp_last_step, backup_codes, password_compromised_at, \
     image_key";
 
-fn user_from_row(row: &AnyRow) -> sqlx::Result<UserRow> {
+pub(super) fn user_from_row(row: &AnyRow) -> sqlx::Result<UserRow> {
     Ok(UserRow {
         seq: row.try_get("seq")?,
         id: row.try_get("id")?,
@@ -254,17 +246,6 @@ fn ident_from_row(row: &AnyRow) -> sqlx::Result<IdentRow> {
         value: row.try_get("value")?,
         status: row.try_get("status")?,
         strategy: row.try_get("strategy")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-    })
-}
-
-fn external_account_from_row(row: &AnyRow) -> sqlx::Result<ExternalAccountRow> {
-    Ok(ExternalAccountRow {
-        id: row.try_get("id")?,
-        user_seq: row.try_get("user_seq")?,
-        provider: row.try_get("provider")?,
-        provider_user_id: row.try_get("provider_user_id")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -362,7 +343,7 @@ pub async fn find_user(
 }
 
 /// Loads identifications and external accounts of `users`, keeping their order.
-async fn attach_children(
+pub(super) async fn attach_children(
     conn: &mut AnyConnection,
     users: Vec<UserRow>,
 ) -> sqlx::Result<Vec<UserRecord>> {
@@ -376,10 +357,10 @@ async fn attach_children(
     );
     sql.bind_list(&seqs).push(" ORDER BY user_seq, seq");
     let idents = sql.fetch_all(conn).await?;
-    let mut sql = Sql::new(
-        "SELECT id, user_seq, provider, provider_user_id, created_at, updated_at \
-         FROM external_accounts WHERE user_seq IN ",
-    );
+    let mut sql = Sql::new(&format!(
+        "SELECT {} FROM external_accounts WHERE user_seq IN ",
+        external_accounts::COLUMNS
+    ));
     sql.bind_list(&seqs).push(" ORDER BY user_seq, seq");
     let accounts = sql.fetch_all(conn).await?;
     let mut sql = Sql::new(
@@ -405,7 +386,7 @@ async fn attach_children(
         records[index[&ident.user_seq]].identifications.push(ident);
     }
     for row in &accounts {
-        let account = external_account_from_row(row)?;
+        let account = external_accounts::from_row(row)?;
         records[index[&account.user_seq]]
             .external_accounts
             .push(account);

@@ -10,7 +10,7 @@ fn id(user: &Value) -> String {
 }
 
 /// RFC 4226/6238 HOTP written here from the RFC, independent of the server's implementation.
-fn hotp(secret: &[u8], counter: u64, digits: u32) -> String {
+pub(crate) fn hotp(secret: &[u8], counter: u64, digits: u32) -> String {
     let mut mac = Hmac::<sha1::Sha1>::new_from_slice(secret).unwrap();
     mac.update(&counter.to_be_bytes());
     let h = mac.finalize().into_bytes();
@@ -29,8 +29,8 @@ fn hotp(secret: &[u8], counter: u64, digits: u32) -> String {
 }
 
 /// The RFC 6238 SHA1 seed, and its base32 form.
-const RFC_SECRET: &[u8] = b"12345678901234567890";
-const RFC_SECRET_B32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+pub(crate) const RFC_SECRET: &[u8] = b"12345678901234567890";
+pub(crate) const RFC_SECRET_B32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 
 #[test]
 fn the_test_hotp_matches_rfc_6238_vectors() {

@@ -8,6 +8,8 @@ mod identities;
 mod images;
 mod list;
 mod metadata;
+mod oauth;
 mod organizations;
+mod transfer;
 mod update_delete;
 mod wire;

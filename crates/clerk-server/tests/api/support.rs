@@ -146,6 +146,15 @@ impl TestServer {
         self.server = Some(server);
     }
 
+    /// Restarts the server with these OAuth providers enabled.
+    pub async fn enable_oauth_providers(
+        &mut self,
+        providers: Vec<clerk_server::settings::OAuthProvider>,
+    ) {
+        self.config.settings.oauth_providers = providers;
+        self.restart().await;
+    }
+
     /// A request with the default key; `path` is relative to `/v1`.
     pub fn req(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         self.http
@@ -243,6 +252,17 @@ impl TestServer {
             content_type,
             body,
         }
+    }
+
+    /// POST to one of our extension routes (`/_ext/…`, outside Clerk's spec).
+    pub async fn post_ext(&self, path: &str, body: Value) -> Resp {
+        self.send_outside_spec(self.req(Method::POST, path).json(&body))
+            .await
+    }
+
+    /// GET one of our extension routes (or a response shape outside Clerk's spec).
+    pub async fn get_ext(&self, path: &str) -> Resp {
+        self.send_outside_spec(self.req(Method::GET, path)).await
     }
 
     pub async fn get(&self, path: &str) -> Resp {

@@ -1,0 +1,131 @@
+//! Full export (our extension, docs/import-export.md): every user as the Clerk user object
+//! plus the secrets Clerk never returns, in the record shape bulk import reads back.
+
+use std::collections::HashMap;
+
+use clerk_model::{ExportPage, ImportTrustedDevice};
+use serde_json::{json, Map, Value};
+
+use super::list::QueryParams;
+use super::{oauth, users, view};
+use crate::error::{ApiError, ApiResult};
+use crate::store::identities::{self as ident_sql, TrustedDeviceRow};
+use crate::store::{now_ms, transfer, UserRecord};
+use crate::AppState;
+
+pub const DEFAULT_LIMIT: i64 = 100;
+pub const MAX_LIMIT: i64 = 500;
+
+pub async fn export_users(app: &AppState, q: &QueryParams) -> ApiResult<ExportPage> {
+    let limit = q.int("limit")?.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::value_invalid(
+            "limit",
+            format!("limit must be between 1 and {MAX_LIMIT}."),
+        ));
+    }
+    let mut conn = app.store.read().await?;
+    let after = match q.first("starting_after") {
+        None => None,
+        Some(id) => Some(transfer::seq_of(&mut conn, &id).await?.ok_or_else(|| {
+            ApiError::form(
+                "form_resource_not_found",
+                "starting_after",
+                "not found",
+                format!("No user was found with id {id} to start after."),
+            )
+        })?),
+    };
+    // One more than asked tells whether another page follows.
+    let mut records = transfer::page_after(&mut conn, after, limit + 1).await?;
+    let has_more = records.len() as i64 > limit;
+    records.truncate(limit as usize);
+    let seqs: Vec<i64> = records.iter().map(|r| r.user.seq).collect();
+    let mut devices: HashMap<i64, Vec<TrustedDeviceRow>> = HashMap::new();
+    for (seq, device) in ident_sql::trusted_devices_of(&mut conn, &seqs).await? {
+        devices.entry(seq).or_default().push(device);
+    }
+    drop(conn);
+    let now = now_ms();
+    let data = records
+        .iter()
+        .map(|r| record(app, r, devices.remove(&r.user.seq).unwrap_or_default(), now))
+        .collect();
+    Ok(ExportPage { data, has_more })
+}
+
+fn record(app: &AppState, r: &UserRecord, devices: Vec<TrustedDeviceRow>, now: i64) -> Value {
+    let u = &r.user;
+    let mut object = match serde_json::to_value(view::user(r, &app.settings, now)) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    let totp_secret = u.totp_secret.as_deref().and_then(|sealed| {
+        app.encryption_key
+            .open_str(sealed, &users::totp_context(&u.id))
+            .ok()
+    });
+    let backup_code_digests: Option<Vec<String>> = u
+        .backup_codes
+        .as_deref()
+        .and_then(|json| serde_json::from_str(json).ok());
+    let extras = json!({
+        "password_digest": u.password_digest,
+        "password_hasher": u.password_hasher,
+        "totp_secret": totp_secret,
+        "backup_code_digests": backup_code_digests,
+        "trusted_devices": devices.into_iter().map(trusted_device).collect::<Vec<_>>(),
+    });
+    if let Value::Object(extras) = extras {
+        object.extend(extras);
+    }
+    // The user object shows no verification for an unverified identification, which import
+    // would read as verified: say it.
+    for (key, kind) in [
+        ("email_addresses", "email_address"),
+        ("phone_numbers", "phone_number"),
+        ("web3_wallets", "web3_wallet"),
+    ] {
+        let rows = r.identifications.iter().filter(|i| i.kind == kind);
+        if let Some(Value::Array(items)) = object.get_mut(key) {
+            for (value, row) in items.iter_mut().zip(rows) {
+                if row.status == "unverified" {
+                    value["verification"] = json!({ "status": "unverified" });
+                }
+            }
+        }
+    }
+    // Each external account gets its tokens, in clear.
+    if let Some(Value::Array(accounts)) = object.get_mut("external_accounts") {
+        for (value, row) in accounts.iter_mut().zip(&r.external_accounts) {
+            if let Value::Object(account) = value {
+                let tokens = oauth::open_tokens(app, row);
+                let has_tokens = tokens.access_token.is_some() || tokens.refresh_token.is_some();
+                account.insert(
+                    "oauth_token".into(),
+                    if has_tokens {
+                        serde_json::to_value(tokens).unwrap_or(Value::Null)
+                    } else {
+                        Value::Null
+                    },
+                );
+            }
+        }
+    }
+    Value::Object(object)
+}
+
+fn trusted_device(d: TrustedDeviceRow) -> ImportTrustedDevice {
+    ImportTrustedDevice {
+        id: Some(d.id),
+        platform: d.platform,
+        app_identifier: d.app_identifier,
+        name: d.name,
+        algorithm: d.algorithm,
+        status: Some(d.status),
+        created_at: Some(d.created_at),
+        updated_at: Some(d.updated_at),
+        last_used_at: d.last_used_at,
+        revoked_at: d.revoked_at,
+    }
+}

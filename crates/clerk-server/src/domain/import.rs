@@ -1,0 +1,493 @@
+//! Bulk import (our extension, docs/import-export.md): Clerk-shaped user records with what no
+//! Clerk endpoint can create. Each record is validated whole, then written in one transaction:
+//! created whole or not at all. A record whose user is already there changes nothing.
+
+use clerk_model::{
+    ImportExternalAccount, ImportIdentification, ImportResponse, ImportStatus, ImportUser,
+    ImportUserResult,
+};
+use serde_json::Value;
+
+use super::users::{
+    ensure_unique, optional_text, retry_on_unique_violation, second_factors, stored_metadata,
+    IdentKind, OpError,
+};
+use super::{oauth, passwords, validate};
+use crate::crypto;
+use crate::error::{ApiError, ApiResult};
+use crate::ids;
+use crate::store::external_accounts::{self, ExternalAccountRow, SealedTokens};
+use crate::store::identities::{self as ident_sql, TrustedDeviceRow};
+use crate::store::users::{self as sql, PasskeyRow};
+use crate::store::{now_ms, transfer, NewIdentification, UserRow};
+use crate::AppState;
+
+/// Most records one request may carry.
+pub const MAX_BATCH: usize = 500;
+
+pub async fn import_users(app: &AppState, records: Vec<Value>) -> ApiResult<ImportResponse> {
+    let mut results = Vec::with_capacity(records.len());
+    for (index, record) in records.into_iter().enumerate() {
+        let result = match import_one(app, record).await {
+            Ok((status, id)) => ImportUserResult {
+                index,
+                status,
+                id: Some(id),
+                errors: Vec::new(),
+            },
+            // The store failing is not this record's fault: the whole request fails, and the
+            // caller re-runs it (records already created report `exists`).
+            Err(e) if e.status.is_server_error() => return Err(e),
+            Err(e) => ImportUserResult {
+                index,
+                status: ImportStatus::Failed,
+                id: None,
+                errors: vec![e.to_clerk_error()],
+            },
+        };
+        results.push(result);
+    }
+    let count = |status| results.iter().filter(|r| r.status == status).count();
+    Ok(ImportResponse {
+        object: "import_result".into(),
+        created: count(ImportStatus::Created),
+        existing: count(ImportStatus::Exists),
+        failed: count(ImportStatus::Failed),
+        results,
+    })
+}
+
+/// Everything one record writes, validated.
+struct Prepared {
+    user: UserRow,
+    /// Whether the record named its id (else the external id names an earlier import).
+    id_given: bool,
+    idents: Vec<NewIdentification>,
+    accounts: Vec<ExternalAccountRow>,
+    passkeys: Vec<PasskeyRow>,
+    devices: Vec<TrustedDeviceRow>,
+}
+
+async fn import_one(app: &AppState, record: Value) -> ApiResult<(ImportStatus, String)> {
+    let record: ImportUser = parse(record)?;
+    let prepared = prepare(app, record)?;
+    let user = &prepared.user;
+    retry_on_unique_violation(|| async {
+        let mut tx = app.store.begin_write().await?;
+        let given_id = prepared.id_given.then_some(user.id.as_str());
+        if let Some(existing) =
+            transfer::existing_user_id(tx.conn(), given_id, user.external_id.as_deref()).await?
+        {
+            return Ok((ImportStatus::Exists, existing));
+        }
+        let idents: Vec<&NewIdentification> = prepared.idents.iter().collect();
+        ensure_unique(&mut tx, user, &idents, None).await?;
+        let seq = sql::insert_user(tx.conn(), user).await?;
+        for ident in &idents {
+            sql::insert_identification(tx.conn(), seq, ident).await?;
+        }
+        let dialect = tx.dialect;
+        sql::refresh_derived(tx.conn(), dialect, seq).await?;
+        for account in &prepared.accounts {
+            if external_accounts::provider_account_taken(
+                tx.conn(),
+                &account.provider,
+                &account.provider_user_id,
+            )
+            .await?
+            {
+                return Err(OpError::Api(ApiError::identifier_exists(
+                    "external_accounts",
+                    "external account",
+                )));
+            }
+            let account = ExternalAccountRow {
+                user_seq: seq,
+                ..account.clone()
+            };
+            external_accounts::insert(tx.conn(), &account).await?;
+        }
+        for passkey in &prepared.passkeys {
+            let passkey = PasskeyRow {
+                user_seq: seq,
+                ..passkey.clone()
+            };
+            ident_sql::insert_passkey(tx.conn(), &passkey).await?;
+        }
+        for device in &prepared.devices {
+            ident_sql::insert_trusted_device(tx.conn(), seq, device).await?;
+        }
+        tx.commit().await?;
+        Ok((ImportStatus::Created, user.id.clone()))
+    })
+    .await
+}
+
+/// A record that does not have the import shape fails on its own, naming the field.
+fn parse(record: Value) -> ApiResult<ImportUser> {
+    if !record.is_object() {
+        return Err(ApiError::body_invalid("Each record must be a JSON object."));
+    }
+    serde_path_to_error::deserialize(record).map_err(|err| {
+        let param = err.path().to_string();
+        ApiError::form(
+            "form_param_type_invalid",
+            &param,
+            "has the wrong type",
+            format!("{param}: {}", err.into_inner()),
+        )
+    })
+}
+
+/// `prefix_` plus 1–64 of `[A-Za-z0-9_]`: Clerk's ids and the ids of systems migrated from.
+fn check_id(param: &str, id: &str, prefix: &str) -> ApiResult<()> {
+    let body = id.strip_prefix(prefix).and_then(|r| r.strip_prefix('_'));
+    let ok = body.is_some_and(|b| {
+        (1..=64).contains(&b.len()) && b.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::form(
+            "form_param_format_invalid",
+            param,
+            "is invalid",
+            format!("{param} must be `{prefix}_` followed by 1 to 64 letters, digits or `_`."),
+        ))
+    }
+}
+
+fn id_or_new(param: &str, id: Option<String>, prefix: &str) -> ApiResult<String> {
+    match id {
+        Some(id) => check_id(param, &id, prefix).map(|_| id),
+        None => Ok(ids::new_id(prefix)),
+    }
+}
+
+fn prepare(app: &AppState, r: ImportUser) -> ApiResult<Prepared> {
+    let now = now_ms();
+    let id_given = r.id.is_some();
+    let user_id = id_or_new("id", r.id, "user")?;
+    let created_at = r.created_at.unwrap_or(now);
+
+    let mut idents = Vec::new();
+    for (kind, items) in [
+        (IdentKind::Email, &r.email_addresses),
+        (IdentKind::Phone, &r.phone_numbers),
+        (IdentKind::Web3, &r.web3_wallets),
+    ] {
+        for (i, item) in items.iter().enumerate() {
+            let ident = identification(kind, i, item, created_at)?;
+            if idents
+                .iter()
+                .any(|o: &NewIdentification| o.kind == ident.kind && o.norm == ident.norm)
+            {
+                return Err(ApiError::form(
+                    "form_param_duplicate",
+                    kind.as_str(),
+                    "is duplicated",
+                    format!(
+                        "{} {} appears more than once.",
+                        kind.describe(),
+                        ident.value
+                    ),
+                ));
+            }
+            idents.push(ident);
+        }
+    }
+    let primary = |kind: IdentKind, given: Option<String>| -> ApiResult<Option<String>> {
+        let mut of_kind = idents.iter().filter(|i| i.kind == kind.as_str());
+        match given {
+            None => Ok(of_kind.next().map(|i| i.id.clone())),
+            Some(id) if of_kind.any(|i| i.id == id) => Ok(Some(id)),
+            Some(_) => {
+                let param = format!("primary_{}_id", kind.as_str());
+                Err(ApiError::form(
+                    "form_param_value_invalid",
+                    &param,
+                    "is invalid",
+                    format!(
+                        "{param} must be the id of one of the record's {}s.",
+                        kind.as_str()
+                    ),
+                ))
+            }
+        }
+    };
+
+    let mut user = UserRow {
+        seq: 0,
+        external_id: optional_text("external_id", r.external_id)?,
+        username: r.username.as_deref().map(validate::username).transpose()?,
+        first_name: optional_text("first_name", r.first_name)?,
+        last_name: optional_text("last_name", r.last_name)?,
+        locale: r.locale.as_deref().map(validate::locale).transpose()?,
+        primary_email_address_id: primary(IdentKind::Email, r.primary_email_address_id)?,
+        primary_phone_number_id: primary(IdentKind::Phone, r.primary_phone_number_id)?,
+        primary_web3_wallet_id: primary(IdentKind::Web3, r.primary_web3_wallet_id)?,
+        public_metadata: stored_metadata("public_metadata", r.public_metadata.as_ref())?,
+        private_metadata: stored_metadata("private_metadata", r.private_metadata.as_ref())?,
+        unsafe_metadata: stored_metadata("unsafe_metadata", r.unsafe_metadata.as_ref())?,
+        banned: r.banned.unwrap_or(false),
+        // An imported lock is an administrator's lock: it lasts until unlocked.
+        locked_at: r.locked.unwrap_or(false).then_some(now),
+        delete_self_enabled: r.delete_self_enabled.unwrap_or(true),
+        create_organization_enabled: r.create_organization_enabled.unwrap_or(true),
+        create_organizations_limit: r
+            .create_organizations_limit
+            .map(|v| validate::non_negative("create_organizations_limit", v))
+            .transpose()?,
+        bypass_client_trust: r.bypass_client_trust.unwrap_or(false),
+        last_active_at: r.last_active_at,
+        last_sign_in_at: r.last_sign_in_at,
+        legal_accepted_at: r.legal_accepted_at,
+        mfa_enabled_at: r.mfa_enabled_at,
+        mfa_disabled_at: r.mfa_disabled_at,
+        created_at,
+        updated_at: r.updated_at.unwrap_or(created_at),
+        ..UserRow::default()
+    };
+
+    match (r.password_digest, r.password_hasher) {
+        (Some(digest), Some(hasher)) => {
+            let hasher = passwords::check_digest(&hasher, &digest)?;
+            user.password_digest = Some(digest);
+            user.password_hasher = Some(hasher.as_str().to_owned());
+            user.password_last_updated_at = Some(r.password_last_updated_at.unwrap_or(created_at));
+        }
+        (Some(_), None) => {
+            return Err(ApiError::form(
+                "form_conditional_param_missing",
+                "password_hasher",
+                "is missing",
+                "password_hasher is required with password_digest.".into(),
+            ))
+        }
+        (None, _) => {}
+    }
+
+    if r.backup_codes.is_some() && r.backup_code_digests.is_some() {
+        return Err(ApiError::form(
+            "form_conditional_param_disallowed",
+            "backup_code_digests",
+            "is not allowed",
+            "backup_code_digests cannot be combined with backup_codes.".into(),
+        ));
+    }
+    let factors = second_factors(
+        app,
+        &user_id,
+        r.totp_secret.as_deref(),
+        r.backup_codes.as_deref(),
+    )?;
+    user.totp_secret = factors.totp_secret;
+    user.totp_created_at = user.totp_secret.is_some().then_some(created_at);
+    user.backup_codes = factors.backup_codes.filter(|codes| codes != "[]");
+    if let Some(digests) = r.backup_code_digests.filter(|d| !d.is_empty()) {
+        if !digests.iter().all(|d| crypto::is_stored_backup_code(d)) {
+            return Err(ApiError::value_invalid(
+                "backup_code_digests",
+                "backup_code_digests must be backup codes as an export gives them \
+                 (`sha256$` and 64 hex digits, or a bcrypt digest).",
+            ));
+        }
+        user.backup_codes = Some(serde_json::to_string(&digests).expect("strings serialize"));
+    }
+    if super::users::has_mfa(&user) && user.mfa_enabled_at.is_none() {
+        user.mfa_enabled_at = Some(created_at);
+    }
+    user.id = user_id;
+
+    let accounts = r
+        .external_accounts
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| external_account(app, i, a, created_at))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let passkeys = r
+        .passkeys
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let param = format!("passkeys[{i}]");
+            validate::max_len(&format!("{param}.name"), &p.name, validate::MAX_TEXT_LEN)?;
+            let created = p.created_at.unwrap_or(created_at);
+            Ok(PasskeyRow {
+                id: id_or_new(&format!("{param}.id"), p.id, "idn")?,
+                user_seq: 0,
+                name: p.name,
+                last_used_at: p.last_used_at.unwrap_or(created),
+                created_at: created,
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    let devices = r
+        .trusted_devices
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let param = format!("trusted_devices[{i}]");
+            let status = d.status.unwrap_or_else(|| "active".into());
+            if !matches!(status.as_str(), "active" | "revoked") {
+                return Err(ApiError::value_invalid(
+                    &format!("{param}.status"),
+                    "A trusted device's status is `active` or `revoked`.",
+                ));
+            }
+            for (field, value) in [
+                ("platform", &d.platform),
+                ("app_identifier", &d.app_identifier),
+                ("algorithm", &d.algorithm),
+            ] {
+                if value.is_empty() {
+                    return Err(ApiError::form(
+                        "form_param_missing",
+                        &format!("{param}.{field}"),
+                        "is missing",
+                        format!("{param}.{field} must be included."),
+                    ));
+                }
+                validate::max_len(&format!("{param}.{field}"), value, validate::MAX_TEXT_LEN)?;
+            }
+            let created = d.created_at.unwrap_or(created_at);
+            Ok(TrustedDeviceRow {
+                id: id_or_new(&format!("{param}.id"), d.id, "td")?,
+                platform: d.platform,
+                app_identifier: d.app_identifier,
+                name: d.name,
+                algorithm: d.algorithm,
+                revoked_at: (status == "revoked").then(|| d.revoked_at.unwrap_or(created)),
+                status,
+                created_at: created,
+                updated_at: d.updated_at.unwrap_or(created),
+                last_used_at: d.last_used_at,
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+
+    if idents.is_empty() && user.username.is_none() && accounts.is_empty() {
+        return Err(ApiError::form(
+            "form_data_missing",
+            "email_addresses",
+            "is missing",
+            "A user needs an identifier: an email address, phone number, web3 wallet, \
+             username or external account."
+                .into(),
+        ));
+    }
+    Ok(Prepared {
+        user,
+        id_given,
+        idents,
+        accounts,
+        passkeys,
+        devices,
+    })
+}
+
+fn identification(
+    kind: IdentKind,
+    index: usize,
+    item: &ImportIdentification,
+    created_at: i64,
+) -> ApiResult<NewIdentification> {
+    let param = format!("{}s[{index}]", kind.as_str());
+    let raw = match kind {
+        IdentKind::Email => &item.email_address,
+        IdentKind::Phone => &item.phone_number,
+        IdentKind::Web3 => &item.web3_wallet,
+    };
+    let Some(raw) = raw else {
+        return Err(ApiError::form(
+            "form_param_missing",
+            &format!("{param}.{}", kind.as_str()),
+            "is missing",
+            format!("{param}.{} must be included.", kind.as_str()),
+        ));
+    };
+    let value = kind.validate(kind.as_str(), raw)?;
+    let status = match item.verification.as_ref().and_then(|v| v.status.as_deref()) {
+        _ if item.reserved => "reserved",
+        None | Some("verified") => "verified",
+        Some("unverified") => "unverified",
+        Some(other) => {
+            return Err(ApiError::value_invalid(
+                &format!("{param}.verification.status"),
+                format!("An identification's status is `verified` or `unverified`, not `{other}`."),
+            ))
+        }
+    };
+    Ok(NewIdentification {
+        id: id_or_new(&format!("{param}.id"), item.id.clone(), "idn")?,
+        kind: kind.as_str(),
+        norm: kind.normalize(&value),
+        value,
+        status: status.into(),
+        strategy: (status == "verified").then(|| "admin".into()),
+        created_at: item.created_at.unwrap_or(created_at),
+    })
+}
+
+fn external_account(
+    app: &AppState,
+    index: usize,
+    a: ImportExternalAccount,
+    created_at: i64,
+) -> ApiResult<ExternalAccountRow> {
+    let param = format!("external_accounts[{index}]");
+    let id = id_or_new(&format!("{param}.id"), a.id, "eac")?;
+    if !oauth::is_oauth_provider(&a.provider) {
+        return Err(ApiError::value_invalid(
+            &format!("{param}.provider"),
+            "provider must be an OAuth provider id such as `oauth_google`.",
+        ));
+    }
+    if a.provider_user_id.is_empty() {
+        return Err(ApiError::form(
+            "form_param_missing",
+            &format!("{param}.provider_user_id"),
+            "is missing",
+            format!("{param}.provider_user_id must be included."),
+        ));
+    }
+    for (field, value) in [
+        ("provider_user_id", Some(&a.provider_user_id)),
+        ("email_address", a.email_address.as_ref()),
+        ("first_name", a.first_name.as_ref()),
+        ("last_name", a.last_name.as_ref()),
+        ("username", a.username.as_ref()),
+        ("phone_number", a.phone_number.as_ref()),
+        ("label", a.label.as_ref()),
+    ] {
+        if let Some(value) = value {
+            validate::max_len(&format!("{param}.{field}"), value, validate::MAX_TEXT_LEN)?;
+        }
+    }
+    let tokens = match a.oauth_token {
+        Some(t) => oauth::seal_tokens(app, &id, &t),
+        None => SealedTokens::default(),
+    };
+    let created = a.created_at.unwrap_or(created_at);
+    Ok(ExternalAccountRow {
+        public_metadata: stored_metadata(
+            &format!("{param}.public_metadata"),
+            a.public_metadata.as_ref(),
+        )?,
+        id,
+        user_seq: 0,
+        provider: a.provider,
+        provider_user_id: a.provider_user_id,
+        email_address: a.email_address.unwrap_or_default(),
+        first_name: a.first_name.unwrap_or_default(),
+        last_name: a.last_name.unwrap_or_default(),
+        username: a.username,
+        phone_number: a.phone_number,
+        avatar_url: a.avatar_url,
+        approved_scopes: a.approved_scopes.unwrap_or_default(),
+        label: a.label,
+        created_at: created,
+        updated_at: a.updated_at.unwrap_or(created),
+        tokens,
+    })
+}

@@ -1,0 +1,70 @@
+//! Handlers of our extension routes: bulk import, full export, and OAuth access tokens.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use clerk_model::{ExportPage, ImportResponse};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::extract::{JsonBody, Query};
+use crate::domain::oauth::TokenList;
+use crate::domain::{export, import, oauth};
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+/// An import request may carry up to 500 records of up to ~60 KB each (three 8 KB metadata
+/// bags, identities, devices): larger than the 1 MB other routes allow.
+pub const MAX_IMPORT_BODY: usize = 64 * 1024 * 1024;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportRequest {
+    users: Vec<Value>,
+}
+
+pub async fn import_users(
+    State(app): State<AppState>,
+    JsonBody(req): JsonBody<ImportRequest>,
+) -> ApiResult<Json<ImportResponse>> {
+    if req.users.is_empty() {
+        return Err(ApiError::value_invalid(
+            "users",
+            "users must hold at least one record.",
+        ));
+    }
+    if req.users.len() > import::MAX_BATCH {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bulk_size_exceeded",
+            "Too many records",
+            format!(
+                "At most {} users can be imported in one request.",
+                import::MAX_BATCH
+            ),
+        )
+        .param("users"));
+    }
+    import::import_users(&app, req.users).await.map(Json)
+}
+
+pub async fn export_users(
+    State(app): State<AppState>,
+    Query(q): Query,
+) -> ApiResult<Json<ExportPage>> {
+    export::export_users(&app, &q).await.map(Json)
+}
+
+pub async fn oauth_access_tokens(
+    State(app): State<AppState>,
+    Path((user_id, provider)): Path<(String, String)>,
+    Query(q): Query,
+) -> ApiResult<Response> {
+    Ok(
+        match oauth::access_tokens(&app, &user_id, &provider, &q).await? {
+            TokenList::Bare(tokens) => Json(tokens).into_response(),
+            TokenList::Paginated(page) => Json(page).into_response(),
+        },
+    )
+}
