@@ -20,10 +20,16 @@ struct TestServer {
 
 impl TestServer {
     async fn start() -> Self {
+        Self::start_with(Vec::new()).await
+    }
+
+    /// A server with these OAuth providers enabled.
+    async fn start_with(oauth_providers: Vec<clerk_server::settings::OAuthProvider>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         // The lowest bcrypt cost keeps password tests quick; the cost is not what is tested here.
         let settings = clerk_server::Settings {
             bcrypt_cost: 4,
+            oauth_providers,
             ..Default::default()
         };
         let server = clerk_server::start(clerk_server::ServerConfig {
@@ -714,21 +720,90 @@ async fn web3_wallet_deletion() {
 }
 
 #[tokio::test]
-#[ignore = "server does not implement OAuth access tokens yet"]
-async fn oauth_access_tokens_for_a_user_without_accounts() {
-    let server = TestServer::start().await;
-    let user = server.user("oauth@example.com").await;
-    let result = server
-        .users()
-        .get_oauth_access_token(&user.id, "oauth_google")
-        .send()
+async fn oauth_access_tokens_are_refreshed_from_the_provider() {
+    use wiremock::matchers::{body_string_contains, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    // The provider's token endpoint (a third party, so scripted): one refresh expected.
+    let provider = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .and(body_string_contains("grant_type=refresh_token"))
+        .and(body_string_contains("refresh_token=rt-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "fresh-access", "token_type": "Bearer", "expires_in": 3600
+        })))
+        .expect(1)
+        .mount(&provider)
         .await;
-    // Clerk answers an empty list or a 4xx for a provider the user has no account with.
-    match result {
-        Ok(tokens) => assert!(tokens.is_empty()),
-        Err(e) => assert!(e.status().is_some_and(|s| s.is_client_error()), "{e}"),
-    }
+    let server = TestServer::start_with(vec![clerk_server::settings::OAuthProvider {
+        provider: "oauth_google".into(),
+        token_url: format!("{}/token", provider.uri()),
+        client_id: "client".into(),
+        client_secret: "secret".into(),
+    }])
+    .await;
+
+    // A user with an expired token, through the server's bulk import (our extension).
+    let expired = chrono_free_now_ms() - 60_000;
+    let imported: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/_ext/import/users", server.base_url()))
+        .bearer_auth(KEY)
+        .json(&json!({"users": [{
+            "email_addresses": [{"email_address": "oauth@example.com"}],
+            "external_accounts": [{"id": "eac_e2e", "provider": "oauth_google", "provider_user_id": "g-7",
+                "oauth_token": {"access_token": "stale", "refresh_token": "rt-1", "expires_at": expired}}]
+        }]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user_id = imported["results"][0]["id"].as_str().unwrap().to_owned();
+
+    let users = server.users();
+    let tokens = users
+        .get_oauth_access_token(&user_id, "oauth_google")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(tokens[0].token, "fresh-access");
+    assert_eq!(tokens[0].external_account_id, "eac_e2e");
+    assert!(tokens[0].expires_at.unwrap() > chrono_free_now_ms());
+    // The paginated form decodes to the same list.
+    let paged = users
+        .get_oauth_access_token(&user_id, "oauth_google")
+        .paginated(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paged[0].token, "fresh-access");
+
+    // A user without an account at the provider has none; a provider not enabled is a typed 404.
+    let other = server.user("no-oauth@example.com").await;
+    let none = users
+        .get_oauth_access_token(&other.id, "oauth_google")
+        .send()
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+    let err = users
+        .get_oauth_access_token(&other.id, "oauth_github")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+    assert_eq!(err.code(), Some("oauth_token_provider_not_enabled"));
     server.stop().await;
+}
+
+fn chrono_free_now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
 }
 
 #[tokio::test]

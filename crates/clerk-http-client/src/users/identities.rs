@@ -152,6 +152,7 @@ pub struct GetOAuthAccessToken {
     provider: String,
     limit: Option<u32>,
     offset: Option<u32>,
+    paginated: Option<bool>,
 }
 
 impl GetOAuthAccessToken {
@@ -163,6 +164,7 @@ impl GetOAuthAccessToken {
             provider,
             limit: None,
             offset: None,
+            paginated: None,
         }
     }
 
@@ -173,6 +175,13 @@ impl GetOAuthAccessToken {
 
     pub fn offset(mut self, offset: u32) -> Self {
         self.offset = Some(offset);
+        self
+    }
+
+    /// Asks for the `{data, total_count}` form (what Clerk's JS and Go SDKs send); either form
+    /// decodes to the same list.
+    pub fn paginated(mut self, paginated: bool) -> Self {
+        self.paginated = Some(paginated);
         self
     }
 
@@ -191,7 +200,8 @@ impl GetOAuthAccessToken {
             ],
         )
         .query_opt("limit", self.limit)
-        .query_opt("offset", self.offset))
+        .query_opt("offset", self.offset)
+        .query_opt("paginated", self.paginated))
     }
 }
 
