@@ -108,9 +108,10 @@ impl InputReader {
                     return Ok(None);
                 }
                 *line += 1;
-                let text = String::from_utf8_lossy(&bytes);
-                let text = text.trim();
-                if text.is_empty() {
+                let raw = String::from_utf8_lossy(&bytes);
+                // The line as written (less its line break) is what a failure keeps.
+                let text = raw.trim_end_matches(['\n', '\r']);
+                if text.trim().is_empty() {
                     continue;
                 }
                 let input = match serde_json::from_str::<Value>(text) {
