@@ -86,6 +86,58 @@ class Server:
             return ""
 
 
+class TokenEndpoint:
+    """A minimal OAuth 2.0 token endpoint (RFC 6749 §6) on loopback, the provider `clerk serve`
+    refreshes expired tokens against: `refresh_token` grants with the right client credentials
+    get a new access token `fresh-<n>` and a rotated refresh token."""
+
+    CLIENT_ID = "conformance-client"
+    CLIENT_SECRET = "conformance-secret"
+
+    def __init__(self):
+        import http.server
+        import urllib.parse
+
+        self.requests: list[dict[str, str]] = []
+        endpoint = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (http.server's naming)
+                length = int(self.headers.get("Content-Length", "0"))
+                form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
+                endpoint.requests.append(form)
+                ok = (form.get("grant_type") == "refresh_token"
+                      and form.get("client_id") == endpoint.CLIENT_ID
+                      and form.get("client_secret") == endpoint.CLIENT_SECRET)
+                n = len(endpoint.requests)
+                body = ({"access_token": f"fresh-{n}", "token_type": "Bearer", "expires_in": 3600,
+                         "refresh_token": f"rotated-{n}", "scope": "email profile"}
+                        if ok else {"error": "invalid_grant"})
+                data = json.dumps(body).encode()
+                self.send_response(200 if ok else 400)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/token"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def provider_flag(self, provider: str) -> str:
+        return (f"provider={provider},token_url={self.url},client_id={self.CLIENT_ID},"
+                f"client_secret={self.CLIENT_SECRET}")
+
+    def close(self):
+        self._server.shutdown()
+
+
+TOKEN_ENDPOINT = TokenEndpoint()
+
+
 def _start_server(database_url: str, workdir: str) -> Server:
     if not os.path.exists(CLERK_BIN):
         pytest.exit(f"CLERK_BIN {CLERK_BIN} does not exist: build it first (cargo build -p clerk-cli)", 2)
@@ -93,7 +145,7 @@ def _start_server(database_url: str, workdir: str) -> Server:
     log = open(log_path, "w", encoding="utf-8")
     proc = subprocess.Popen(
         [CLERK_BIN, "serve", "--listen", "127.0.0.1:0", "--database-url", database_url,
-         "--secret-key", SECRET_KEY],
+         "--secret-key", SECRET_KEY, "--oauth-provider", TOKEN_ENDPOINT.provider_flag("oauth_google")],
         stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, text=True, cwd=workdir,
     )
     lines: "queue.Queue[str | None]" = queue.Queue()

@@ -584,6 +584,60 @@ def test_oauth_access_tokens_without_account(sdk, new_user):
         assert tokens == []
 
 
+def _import_with_expired_token(server, provider_user_id: str) -> str:
+    """Imports (our extension route, outside Clerk's spec, so not spec-checked) a user with an
+    external account whose access token expired an hour ago; returns the user id."""
+    import httpx
+
+    from conftest import SECRET_KEY
+
+    record = {
+        "email_addresses": [{"email_address": email()}],
+        "external_accounts": [{
+            "provider": "oauth_google", "provider_user_id": provider_user_id,
+            "email_address": email(), "approved_scopes": "email profile",
+            "oauth_token": {"access_token": "expired-token", "refresh_token": "refresh-me",
+                            "expires_at": int((time.time() - 3600) * 1000), "scopes": ["email"]},
+        }],
+    }
+    r = httpx.post(f"{server.base_url}/_ext/import/users", json={"users": [record]},
+                   headers={"Authorization": f"Bearer {SECRET_KEY}"}, timeout=30)
+    assert r.status_code == 200, r.text
+    result = r.json()["results"][0]
+    assert result["status"] == "created", r.text
+    return result["id"]
+
+
+@route("GET", "/users/{user_id}/oauth_access_tokens/{provider}")
+def test_oauth_access_token_is_refreshed_from_the_provider(sdk, server):
+    from conftest import TOKEN_ENDPOINT
+
+    user_id = _import_with_expired_token(server, unique("g-"))
+    calls_before = len(TOKEN_ENDPOINT.requests)
+    tokens = sdk.users.get_o_auth_access_token(user_id=user_id, provider="oauth_google")
+    assert len(tokens) == 1, tokens
+    tok = tokens[0]
+    assert tok.object == "oauth_access_token" and tok.provider == "oauth_google"
+    assert tok.token.startswith("fresh-") and tok.token != "expired-token", tok
+    assert tok.expires_at is not None and tok.expires_at > time.time() * 1000
+    assert tok.scopes == ["email", "profile"]
+    assert len(TOKEN_ENDPOINT.requests) == calls_before + 1
+    sent = TOKEN_ENDPOINT.requests[-1]
+    assert sent["refresh_token"] == "refresh-me" and sent["grant_type"] == "refresh_token"
+    # Stored: asked again, the same token and no new call to the provider.
+    again = sdk.users.get_o_auth_access_token(user_id=user_id, provider="oauth_google")
+    assert again[0].token == tok.token
+    assert len(TOKEN_ENDPOINT.requests) == calls_before + 1
+
+
+@route("GET", "/users/{user_id}/oauth_access_tokens/{provider}")
+def test_oauth_provider_not_enabled_is_404(sdk, new_user):
+    u = new_user()
+    with pytest.raises(models.ClerkErrors) as ei:
+        sdk.users.get_o_auth_access_token(user_id=u.id, provider="oauth_facebook")
+    clerk_error(ei, 404, "oauth_token_provider_not_enabled")
+
+
 @route("GET", "/users/{user_id}/organization_memberships")
 def test_organization_memberships_empty(sdk, new_user):
     u = new_user()

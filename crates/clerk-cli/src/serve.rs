@@ -49,6 +49,16 @@ pub struct ServeArgs {
     /// How long a lock lasts, in seconds.
     #[arg(long, default_value_t = 3600)]
     lockout_seconds: u64,
+    /// An OAuth provider whose tokens `GET /users/{id}/oauth_access_tokens/{provider}` hands out
+    /// and refreshes when expired: `provider=oauth_google,token_url=https://oauth2.googleapis.com/token,client_id=…,client_secret=…`.
+    /// Repeat for several; in the environment, separate them with `;`.
+    #[arg(
+        long = "oauth-provider",
+        env = "CLERK_OAUTH_PROVIDERS",
+        value_delimiter = ';',
+        hide_env_values = true
+    )]
+    oauth_providers: Vec<clerk_server::settings::OAuthProvider>,
     /// Log as JSON lines instead of text.
     #[arg(long)]
     log_json: bool,
@@ -101,6 +111,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             max_verification_attempts: args.max_verification_attempts,
             lockout_duration: Duration::from_secs(args.lockout_seconds),
             public_url: args.public_url.clone().unwrap_or_default(),
+            oauth_providers: args.oauth_providers.clone(),
         },
     };
     let server = clerk_server::start(config).await?;
