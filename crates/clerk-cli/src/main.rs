@@ -40,7 +40,8 @@ enum Command {
     /// Run the Users API server (Clerk's /v1/users wire protocol) on SQLite or PostgreSQL.
     Serve(serve::ServeArgs),
     /// List, search, create, update, delete, ban and lock users.
-    Users(users::UsersArgs),
+    // Boxed: the users flags dwarf the other commands'.
+    Users(Box<users::UsersArgs>),
     /// Write every user to a JSON Lines file, page by page.
     Export(export::ExportArgs),
     /// Create users from a JSON Lines export or Clerk migration file; safe to re-run.
@@ -52,7 +53,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
-        Command::Users(args) => users::run(args).await,
+        Command::Users(args) => users::run(*args).await,
         Command::Export(args) => export::run(args).await.map(|()| ExitCode::SUCCESS),
         Command::Import(args) => import::run(args).await,
     };

@@ -20,7 +20,7 @@ fn rich_record(i: usize) -> Value {
         "first_name": format!("First{i}"),
         "last_name": format!("Last{i}"),
         "locale": "en-GB",
-        "public_metadata": {"i": i, "plan": if i % 2 == 0 { "pro" } else { "free" }, "nested": {"a": [1, 2, {"b": null}]}},
+        "public_metadata": {"i": i, "plan": if i.is_multiple_of(2) { "pro" } else { "free" }, "nested": {"a": [1, 2, {"b": null}]}},
         "private_metadata": {"stripe": format!("cus_{i}")},
         "unsafe_metadata": {"theme": "dark"},
         "email_addresses": [
@@ -47,10 +47,10 @@ fn rich_record(i: usize) -> Value {
         "updated_at": base + 500,
         "last_sign_in_at": base + 700,
         "last_active_at": base + 900,
-        "banned": i % 97 == 0,
-        "delete_self_enabled": i % 3 != 0,
+        "banned": i.is_multiple_of(97),
+        "delete_self_enabled": !i.is_multiple_of(3),
     });
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         record["totp_secret"] = json!("JBSWY3DPEHPK3PXP");
         record["backup_codes"] = json!(["11111111", "22222222"]);
         record["passkeys"] = json!([{"id": format!("idn_pk{i:06}"), "name": "MacBook",
