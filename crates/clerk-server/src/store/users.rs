@@ -565,8 +565,46 @@ async fn delete_search_row(
         .map(|_| ())
 }
 
+/// How a substring-search term joins the rest of the query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SearchPlan {
+    /// Look the matching users up by `seq` (few matches).
+    LookUpMatches,
+    /// Walk the ORDER BY index and keep users that are among the matches (many matches: the
+    /// page fills after a few index entries instead of sorting every match). SQLite only.
+    ScanOrder,
+}
+
+/// Each substring-search term of `filter`: the search-index columns it reads, and the needle.
+fn search_terms(filter: &UserFilter) -> Vec<(&'static [&'static str], &str)> {
+    const ALL: &[&str] = &["emails", "phones", "usernames", "names", "wallets", "ids"];
+    [
+        (ALL, &filter.query),
+        (&["emails"][..], &filter.email_address_query),
+        (&["phones"][..], &filter.phone_number_query),
+        (&["usernames"][..], &filter.username_query),
+        (&["names"][..], &filter.name_query),
+    ]
+    .into_iter()
+    .filter_map(|(columns, needle)| needle.as_deref().map(|n| (columns, n)))
+    .collect()
+}
+
+/// Whether substring search is all `filter` asks for.
+fn search_only(filter: &UserFilter) -> bool {
+    let without_search = UserFilter {
+        query: None,
+        email_address_query: None,
+        phone_number_query: None,
+        username_query: None,
+        name_query: None,
+        ..filter.clone()
+    };
+    without_search == UserFilter::default() && !search_terms(filter).is_empty()
+}
+
 /// Appends `WHERE …` for `filter` (always a valid clause, `WHERE 1 = 1` at least).
-fn push_filter(sql: &mut Sql, dialect: Dialect, filter: &UserFilter) {
+fn push_filter(sql: &mut Sql, dialect: Dialect, filter: &UserFilter, plan: SearchPlan) {
     sql.push(" WHERE 1 = 1");
     for (kind, values) in [
         ("email_address", &filter.email_addresses),
@@ -609,17 +647,16 @@ fn push_filter(sql: &mut Sql, dialect: Dialect, filter: &UserFilter) {
             .bind_list(ids)
             .push(")");
     }
-    const ALL: &[&str] = &["emails", "phones", "usernames", "names", "wallets", "ids"];
-    for (columns, needle) in [
-        (ALL, &filter.query),
-        (&["emails"][..], &filter.email_address_query),
-        (&["phones"][..], &filter.phone_number_query),
-        (&["usernames"][..], &filter.username_query),
-        (&["names"][..], &filter.name_query),
-    ] {
-        if let Some(needle) = needle {
-            push_search(sql, dialect, columns, needle);
-        }
+    for (columns, needle) in search_terms(filter) {
+        // `+seq` keeps SQLite from looking the matches up by rowid, so it walks the ORDER BY
+        // index instead and probes the (materialized) matches.
+        let key = match plan {
+            SearchPlan::LookUpMatches => "seq",
+            SearchPlan::ScanOrder => "+seq",
+        };
+        sql.push(&format!(" AND {key} IN ("));
+        push_search(sql, dialect, columns, needle);
+        sql.push(")");
     }
     if let Some(banned) = filter.banned {
         sql.push(" AND banned = ").bind(banned);
@@ -651,8 +688,8 @@ fn push_include_exclude(sql: &mut Sql, column: &str, set: &IncludeExclude) {
     }
 }
 
-/// Case-insensitive substring match of `needle` (lowercased) in any of `columns` of the
-/// search index. Three characters or more use the trigram index; shorter needles cannot,
+/// A subquery of the `seq` of users whose `columns` of the search index contain `needle`
+/// (lowercased). Three characters or more use the trigram index; shorter needles cannot,
 /// and scan the index table instead.
 fn push_search(sql: &mut Sql, dialect: Dialect, columns: &[&str], needle: &str) {
     match dialect {
@@ -663,12 +700,11 @@ fn push_search(sql: &mut Sql, dialect: Dialect, columns: &[&str], needle: &str) 
                 columns.join(" "),
                 needle.replace('"', "\"\"")
             );
-            sql.push(" AND seq IN (SELECT rowid FROM user_search WHERE user_search MATCH ")
-                .bind(phrase)
-                .push(")");
+            sql.push("SELECT rowid FROM user_search WHERE user_search MATCH ")
+                .bind(phrase);
         }
         Dialect::Sqlite => {
-            sql.push(" AND seq IN (SELECT rowid FROM user_search WHERE ");
+            sql.push("SELECT rowid FROM user_search WHERE ");
             for (i, column) in columns.iter().enumerate() {
                 if i > 0 {
                     sql.push(" OR ");
@@ -677,11 +713,10 @@ fn push_search(sql: &mut Sql, dialect: Dialect, columns: &[&str], needle: &str) 
                     .bind(needle)
                     .push(") > 0");
             }
-            sql.push(")");
         }
         Dialect::Postgres => {
             let pattern = format!("%{}%", escape_like(needle));
-            sql.push(" AND seq IN (SELECT user_seq FROM user_search WHERE ");
+            sql.push("SELECT user_seq FROM user_search WHERE ");
             for (i, column) in columns.iter().enumerate() {
                 if i > 0 {
                     sql.push(" OR ");
@@ -690,7 +725,6 @@ fn push_search(sql: &mut Sql, dialect: Dialect, columns: &[&str], needle: &str) 
                     .bind(pattern.clone())
                     .push(" ESCAPE '\\'");
             }
-            sql.push(")");
         }
     }
 }
@@ -730,8 +764,9 @@ pub async fn list_users(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<Vec<UserRecord>> {
+    let plan = search_plan(conn, dialect, filter, limit + offset).await?;
     let mut sql = Sql::new(&format!("SELECT {USER_COLUMNS} FROM users"));
-    push_filter(&mut sql, dialect, filter);
+    push_filter(&mut sql, dialect, filter, plan);
     if let Some((created_at, seq)) = cursor {
         let op = if order.descending { "<" } else { ">" };
         sql.push(&format!(" AND (created_at, seq) {op} ("))
@@ -762,13 +797,56 @@ pub async fn list_users(
     attach_children(conn, users).await
 }
 
+/// Picks the plan for a search-only list on SQLite, whose planner knows nothing of how many
+/// rows an FTS5 query matches: looking every match up and sorting them costs about as many
+/// row reads as there are matches, walking the ORDER BY index about
+/// `wanted × users / matches` index entries (an index entry is ~20× cheaper than a row read).
+/// Counting the matches stops at the crossover, so it stays cheap for broad needles.
+/// PostgreSQL's planner has statistics for the trigram indexes and decides by itself.
+async fn search_plan(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    filter: &UserFilter,
+    wanted: i64,
+) -> sqlx::Result<SearchPlan> {
+    if dialect != Dialect::Sqlite || !search_only(filter) {
+        return Ok(SearchPlan::LookUpMatches);
+    }
+    let users = Sql::new("SELECT COALESCE(MAX(seq), 0) FROM users")
+        .fetch_i64(conn)
+        .await?;
+    let crossover = ((wanted.max(1) as f64) * (users as f64) / 20.0).sqrt() as i64;
+    for (columns, needle) in search_terms(filter) {
+        let mut sql = Sql::new("SELECT COUNT(*) FROM (");
+        push_search(&mut sql, dialect, columns, needle);
+        sql.push(" LIMIT ").bind(crossover + 1).push(")");
+        if sql.fetch_i64(conn).await? <= crossover {
+            return Ok(SearchPlan::LookUpMatches);
+        }
+    }
+    Ok(SearchPlan::ScanOrder)
+}
+
 pub async fn count_users(
     conn: &mut AnyConnection,
     dialect: Dialect,
     filter: &UserFilter,
 ) -> sqlx::Result<i64> {
+    if search_only(filter) {
+        // Every user has exactly one search-index row: count the matches there, without
+        // reading each matching user's row.
+        let mut sql = Sql::new("SELECT COUNT(*) FROM (");
+        for (i, (columns, needle)) in search_terms(filter).into_iter().enumerate() {
+            if i > 0 {
+                sql.push(" INTERSECT ");
+            }
+            push_search(&mut sql, dialect, columns, needle);
+        }
+        sql.push(") matches");
+        return sql.fetch_i64(conn).await;
+    }
     let mut sql = Sql::new("SELECT COUNT(*) FROM users");
-    push_filter(&mut sql, dialect, filter);
+    push_filter(&mut sql, dialect, filter, SearchPlan::LookUpMatches);
     sql.fetch_i64(conn).await
 }
 
