@@ -14,6 +14,10 @@
 # PostgreSQL: postgres://postgres@127.0.0.1:5432 (trust auth); database clerk_bench is
 # created and dropped (kept with --keep, as is the SQLite file under target/bench/).
 set -euo pipefail
+
+# Everything is in main, which bash reads whole before running: editing this file while a
+# benchmark runs cannot change what the running one does.
+main() {
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$PWD"
 
@@ -24,6 +28,7 @@ CONNECTIONS=32
 PROFILE=release
 APPEND=1
 KEEP=0
+CI_MODE=0
 BCRYPT_COST=10   # clerk serve's default --bcrypt-cost
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -32,7 +37,7 @@ while [ $# -gt 0 ]; do
         --duration) DURATION="$2"; shift 2 ;;
         --connections) CONNECTIONS="$2"; shift 2 ;;
         --debug) PROFILE=debug; shift ;;
-        --ci) USERS=10000; DURATION=3; PROFILE=debug; APPEND=0; shift ;;
+        --ci) USERS=10000; DURATION=3; PROFILE=debug; APPEND=0; CI_MODE=1; shift ;;
         --keep) KEEP=1; shift ;;
         --no-append) APPEND=0; shift ;;
         -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
@@ -60,6 +65,9 @@ fi
 echo "bench: building ($PROFILE)"
 if [ "$PROFILE" = release ]; then
     cargo build --release -q -p clerk-cli -p clerk-bench
+elif [ "$CI_MODE" = 1 ]; then
+    # The build scripts/test.sh just made (same features): nothing is compiled again.
+    cargo build -q --workspace --all-targets
 else
     cargo build -q -p clerk-cli -p clerk-bench
 fi
@@ -189,3 +197,6 @@ if [ "$APPEND" = 1 ]; then
     { echo; cat "$REPORT"; } >>"$ROOT/BENCHMARKS.md"
     echo "bench: appended to BENCHMARKS.md"
 fi
+}
+
+main "$@"
