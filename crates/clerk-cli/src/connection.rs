@@ -10,10 +10,17 @@ use clerk_http_client::{Client, Configuration, Error, RetryPolicy, DEFAULT_BASE_
 
 /// Connection flags, shared by every command that talks to an API.
 #[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
     /// Backend API base URL, version prefix included (e.g. http://127.0.0.1:8080/v1 for
     /// `clerk serve`).
-    #[arg(long, env = "CLERK_API_URL", default_value = DEFAULT_BASE_URL, global = true)]
+    #[arg(
+        long,
+        env = "CLERK_API_URL",
+        hide_env_values = true,
+        default_value = DEFAULT_BASE_URL,
+        global = true
+    )]
     pub api_url: String,
     /// Secret key (sk_test_… / sk_live_…).
     #[arg(long, env = "CLERK_SECRET_KEY", hide_env_values = true, global = true)]

@@ -82,6 +82,7 @@ struct UserIds {
 
 /// The filters `GET /users` and `GET /users/count` share.
 #[derive(Args, Debug, Default)]
+#[command(next_help_heading = "Filters")]
 struct Filters {
     /// Partial match over emails, phones, usernames, wallets, ids and names.
     #[arg(long, short)]
@@ -223,8 +224,6 @@ macro_rules! apply_filters {
 
 #[derive(Args, Debug)]
 struct ListArgs {
-    #[command(flatten)]
-    filters: Filters,
     /// Users per page, 1–500 (Clerk's default: 10).
     #[arg(long, short = 'n')]
     limit: Option<u32>,
@@ -241,15 +240,18 @@ struct ListArgs {
     /// Print JSON (one user per line) instead of a table.
     #[arg(long)]
     json: bool,
+    // Last: the heading it sets applies to the flags after it.
+    #[command(flatten)]
+    filters: Filters,
 }
 
 #[derive(Args, Debug)]
 struct CountArgs {
-    #[command(flatten)]
-    filters: Filters,
     /// Print {"object":"total_count","total_count":N} instead of the number.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    filters: Filters,
 }
 
 #[derive(Args, Debug)]
@@ -263,15 +265,19 @@ struct CreateArgs {
     /// Web3 wallet address (repeat).
     #[arg(long)]
     web3_wallet: Vec<String>,
+    /// Username.
     #[arg(long)]
     username: Option<String>,
+    /// First name.
     #[arg(long)]
     first_name: Option<String>,
+    /// Last name.
     #[arg(long)]
     last_name: Option<String>,
     /// Your own id for the user.
     #[arg(long)]
     external_id: Option<String>,
+    /// Locale (e.g. en-GB).
     #[arg(long)]
     locale: Option<String>,
     /// Plain password (hashed by the server).
@@ -280,6 +286,7 @@ struct CreateArgs {
     /// An existing digest, with --password-hasher (bcrypt, argon2id, pbkdf2_sha256, …).
     #[arg(long, requires = "password_hasher")]
     password_digest: Option<String>,
+    /// Hasher of --password-digest (bcrypt, argon2id, pbkdf2_sha256, scrypt_firebase, …).
     #[arg(long)]
     password_hasher: Option<String>,
     /// Skip password strength and breach checks.
@@ -288,15 +295,16 @@ struct CreateArgs {
     /// Allow a user without a password even if the instance requires one.
     #[arg(long)]
     skip_password_requirement: bool,
-    #[command(flatten)]
-    metadata: MetadataArgs,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    metadata: MetadataArgs,
 }
 
 /// Metadata flags: inline JSON or `@file.json`.
 #[derive(Args, Debug, Default)]
+#[command(next_help_heading = "Metadata")]
 struct MetadataArgs {
     /// Public metadata: a JSON object, or @FILE to read one.
     #[arg(long, value_name = "JSON|@FILE")]
@@ -323,14 +331,19 @@ impl MetadataArgs {
 struct UpdateArgs {
     /// The user's id (user_…).
     user_id: String,
+    /// First name.
     #[arg(long)]
     first_name: Option<String>,
+    /// Last name.
     #[arg(long)]
     last_name: Option<String>,
+    /// Username.
     #[arg(long)]
     username: Option<String>,
+    /// Your own id for the user.
     #[arg(long)]
     external_id: Option<String>,
+    /// Locale (e.g. en-GB).
     #[arg(long)]
     locale: Option<String>,
     /// Id of one of the user's email addresses (idn_…) to make primary.
@@ -345,19 +358,20 @@ struct UpdateArgs {
     /// New password digest, with --password-hasher.
     #[arg(long, requires = "password_hasher")]
     password_digest: Option<String>,
+    /// Hasher of --password-digest (bcrypt, argon2id, pbkdf2_sha256, scrypt_firebase, …).
     #[arg(long)]
     password_hasher: Option<String>,
     /// Skip password strength and breach checks.
     #[arg(long)]
     skip_password_checks: bool,
-    #[command(flatten)]
-    metadata: MetadataArgs,
-    /// Replace each given metadata field whole instead of deep-merging into it.
-    #[arg(long)]
-    replace_metadata: bool,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
+    /// Replace each given metadata field whole instead of deep-merging into it.
+    #[arg(long)]
+    replace_metadata: bool,
+    #[command(flatten)]
+    metadata: MetadataArgs,
 }
 
 #[derive(Args, Debug)]
