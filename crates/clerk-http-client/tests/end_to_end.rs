@@ -1,6 +1,5 @@
 //! The client against the real server (`clerk_server::start`, in-process, ephemeral port, a real
-//! SQLite file). Operations the server does not implement yet are `#[ignore]`d with the reason;
-//! they are written as they should pass once it does.
+//! SQLite file): every operation.
 
 use clerk_http_client::model::{
     CodeType, CreditAdjustmentAction, IdentificationStatus, UpdateUserMetadataRequest,
@@ -925,8 +924,7 @@ async fn trusted_devices() {
 }
 
 #[tokio::test]
-#[ignore = "server does not implement billing yet"]
-async fn billing_credits() {
+async fn billing_credits_and_subscription() {
     let server = TestServer::start().await;
     let user = server.user("bill@example.com").await;
     let users = server.users();
@@ -965,6 +963,25 @@ async fn billing_credits() {
         .await
         .unwrap();
     assert_eq!(after.balance.unwrap().amount, 500);
-    let _ = users.get_user_billing_subscription(&user.id).send().await;
+    let spent = users
+        .adjust_user_billing_credit_balance(
+            &user.id,
+            200,
+            CreditAdjustmentAction::Decrease,
+            "spend-1",
+        )
+        .note("first month")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(spent.amount.amount, -200);
+    assert_eq!(spent.note.as_deref(), Some("first month"));
+    // This server sells no plans: the user has no subscription, a typed 404.
+    let err = users
+        .get_user_billing_subscription(&user.id)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err}");
     server.stop().await;
 }

@@ -10,7 +10,7 @@ use super::list::QueryParams;
 use super::{oauth, users, view};
 use crate::error::{ApiError, ApiResult};
 use crate::store::identities::{self as ident_sql, TrustedDeviceRow};
-use crate::store::{now_ms, transfer, UserRecord};
+use crate::store::{now_ms, transfer, users as users_sql, UserRecord};
 use crate::AppState;
 
 pub const DEFAULT_LIMIT: i64 = 100;
@@ -27,14 +27,18 @@ pub async fn export_users(app: &AppState, q: &QueryParams) -> ApiResult<ExportPa
     let mut conn = app.store.read().await?;
     let after = match q.first("starting_after") {
         None => None,
-        Some(id) => Some(transfer::seq_of(&mut conn, &id).await?.ok_or_else(|| {
-            ApiError::form(
-                "form_resource_not_found",
-                "starting_after",
-                "not found",
-                format!("No user was found with id {id} to start after."),
-            )
-        })?),
+        Some(id) => Some(
+            users_sql::seq_for_id(&mut conn, app.store.dialect(), &id, false)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::form(
+                        "form_resource_not_found",
+                        "starting_after",
+                        "not found",
+                        format!("No user was found with id {id} to start after."),
+                    )
+                })?,
+        ),
     };
     // One more than asked tells whether another page follows.
     let mut records = transfer::page_after(&mut conn, after, limit + 1).await?;

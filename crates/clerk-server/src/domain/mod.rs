@@ -1,6 +1,7 @@
 //! The rules of the Users API, independent of HTTP and SQL.
 
 pub mod account;
+pub mod billing;
 pub mod credentials;
 pub mod export;
 pub mod identities;

@@ -12,7 +12,7 @@ use super::metadata::from_stored;
 use crate::error::{ApiError, ApiResult};
 use crate::settings::OAuthProvider;
 use crate::store::external_accounts::{self, ExternalAccountRow, SealedTokens};
-use crate::store::{now_ms, transfer};
+use crate::store::{now_ms, users};
 use crate::AppState;
 
 /// `oauth_` and a provider name: `oauth_google`, `oauth_custom_acme`, …
@@ -114,7 +114,7 @@ pub async fn access_tokens(
     };
     let accounts = {
         let mut conn = app.store.read().await?;
-        let seq = transfer::seq_of(&mut conn, user_id)
+        let seq = users::seq_for_id(&mut conn, app.store.dialect(), user_id, false)
             .await?
             .ok_or_else(|| ApiError::user_not_found(user_id))?;
         external_accounts::of_user_for_provider(&mut conn, seq, provider).await?

@@ -2,6 +2,7 @@
 //! and the domain; rules live in `domain`.
 
 mod auth;
+mod billing;
 mod credentials;
 pub mod extract;
 mod identities;
@@ -160,6 +161,14 @@ pub fn router(app: AppState) -> Router {
         .route(
             "/users/{user_id}/oauth_access_tokens/{provider}",
             get(transfer::oauth_access_tokens),
+        )
+        .route(
+            "/users/{user_id}/billing/credits",
+            get(billing::credit_balance).post(billing::adjust_credits),
+        )
+        .route(
+            "/users/{user_id}/billing/subscription",
+            get(billing::subscription),
         )
         .route("/_ext/ping", get(ping))
         .route(

@@ -25,16 +25,6 @@ pub async fn existing_user_id(
         .transpose()
 }
 
-/// The `seq` of the user with this public id.
-pub async fn seq_of(conn: &mut AnyConnection, id: &str) -> sqlx::Result<Option<i64>> {
-    let mut sql = Sql::new("SELECT seq FROM users WHERE id = ");
-    sql.bind(id);
-    sql.fetch_optional(conn)
-        .await?
-        .map(|row| row.try_get("seq"))
-        .transpose()
-}
-
 /// Up to `limit` users after `after_seq`, in store order (the primary key: stable while
 /// users are added, and an index walk whatever the size).
 pub async fn page_after(

@@ -322,6 +322,24 @@ pub async fn delete_user(conn: &mut AnyConnection, dialect: Dialect, seq: i64) -
         .map(|_| ())
 }
 
+/// The `seq` of the user with this public id. `for_update` locks the row on PostgreSQL.
+pub async fn seq_for_id(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    id: &str,
+    for_update: bool,
+) -> sqlx::Result<Option<i64>> {
+    let mut sql = Sql::new("SELECT seq FROM users WHERE id = ");
+    sql.bind(id);
+    if for_update && dialect == Dialect::Postgres {
+        sql.push(" FOR UPDATE");
+    }
+    sql.fetch_optional(conn)
+        .await?
+        .map(|row| row.try_get("seq"))
+        .transpose()
+}
+
 /// Finds the user by public id. `for_update` locks the row on PostgreSQL (SQLite writers are
 /// already serialized).
 pub async fn find_user(

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod billing;
 mod create;
 mod credentials;
 mod identities;
