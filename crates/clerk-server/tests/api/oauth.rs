@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::{Form, Json};
+use axum::Json;
 use clerk_server::settings::OAuthProvider;
 use serde_json::{json, Value};
 
@@ -20,8 +20,11 @@ const CLIENT_SECRET: &str = "secret-xyz";
 /// refresh token `revoked`. Keeps every form it received.
 #[derive(Clone, Default)]
 struct TokenEndpoint {
-    received: Arc<Mutex<Vec<Vec<(String, String)>>>>,
+    received: Arc<Mutex<Vec<Form>>>,
 }
+
+/// One request's form fields, in order.
+type Form = Vec<(String, String)>;
 
 impl TokenEndpoint {
     async fn start(&self) -> String {
@@ -34,14 +37,14 @@ impl TokenEndpoint {
         format!("http://{addr}/token")
     }
 
-    fn calls(&self) -> Vec<Vec<(String, String)>> {
+    fn calls(&self) -> Vec<Form> {
         self.received.lock().unwrap().clone()
     }
 }
 
 async fn token(
     State(endpoint): State<TokenEndpoint>,
-    Form(form): Form<Vec<(String, String)>>,
+    axum::Form(form): axum::Form<Form>,
 ) -> axum::response::Response {
     let n = {
         let mut received = endpoint.received.lock().unwrap();
