@@ -68,6 +68,16 @@ impl ApiError {
         )
     }
 
+    /// A required parameter is absent.
+    pub fn param_missing(param: &str) -> Self {
+        Self::form(
+            "form_param_missing",
+            param,
+            "is missing",
+            format!("{param} must be included."),
+        )
+    }
+
     pub fn identifier_exists(param: &str, what: &str) -> Self {
         let text = format!("That {what} is taken. Please try another.");
         Self::form("form_identifier_exists", param, &text, text.clone())

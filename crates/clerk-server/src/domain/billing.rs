@@ -38,15 +38,6 @@ fn payer_id(user_id: &str) -> String {
     )
 }
 
-fn missing(param: &str) -> ApiError {
-    ApiError::form(
-        "form_param_missing",
-        param,
-        "is missing",
-        format!("{param} must be included."),
-    )
-}
-
 pub async fn credit_balance(
     app: &AppState,
     user_id: &str,
@@ -65,14 +56,18 @@ pub async fn adjust_credits(
     user_id: &str,
     req: AdjustCredits,
 ) -> ApiResult<CommerceCreditLedgerResponse> {
-    let amount = req.amount.ok_or_else(|| missing("amount"))?;
+    let amount = req
+        .amount
+        .ok_or_else(|| ApiError::param_missing("amount"))?;
     if amount <= 0 {
         return Err(ApiError::value_invalid(
             "amount",
             "amount must be a positive number of cents.",
         ));
     }
-    let action = req.action.ok_or_else(|| missing("action"))?;
+    let action = req
+        .action
+        .ok_or_else(|| ApiError::param_missing("action"))?;
     let signed = match action.as_str() {
         "increase" => amount,
         "decrease" => -amount,
@@ -86,7 +81,7 @@ pub async fn adjust_credits(
     let key = req
         .idempotency_key
         .filter(|k| !k.is_empty())
-        .ok_or_else(|| missing("idempotency_key"))?;
+        .ok_or_else(|| ApiError::param_missing("idempotency_key"))?;
     validate::max_len("idempotency_key", &key, validate::MAX_TEXT_LEN)?;
     let currency = req.currency.unwrap_or_else(|| DEFAULT_CURRENCY.into());
     if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_alphabetic()) {

@@ -18,14 +18,7 @@ use crate::store::{now_ms, UserRow};
 use crate::AppState;
 
 fn required(param: &str, value: Option<String>) -> ApiResult<String> {
-    value.ok_or_else(|| {
-        ApiError::form(
-            "form_param_missing",
-            param,
-            "is missing",
-            format!("{param} must be included."),
-        )
-    })
+    value.ok_or_else(|| ApiError::param_missing(param))
 }
 
 async fn load_user(app: &AppState, user_id: &str) -> ApiResult<UserRow> {

@@ -114,14 +114,7 @@ async fn replace_identification(
     status: Option<IdentificationStatus>,
 ) -> ApiResult<UserRecord> {
     let param = kind.as_str();
-    let value = value.ok_or_else(|| {
-        ApiError::form(
-            "form_param_missing",
-            param,
-            "is missing",
-            format!("{param} must be included."),
-        )
-    })?;
+    let value = value.ok_or_else(|| ApiError::param_missing(param))?;
     let value = kind.validate(param, &value)?;
     let status = match status {
         None | Some(IdentificationStatus::Verified) => "verified",

@@ -341,12 +341,7 @@ fn prepare(app: &AppState, r: ImportUser) -> ApiResult<Prepared> {
                 ("algorithm", &d.algorithm),
             ] {
                 if value.is_empty() {
-                    return Err(ApiError::form(
-                        "form_param_missing",
-                        &format!("{param}.{field}"),
-                        "is missing",
-                        format!("{param}.{field} must be included."),
-                    ));
+                    return Err(ApiError::param_missing(&format!("{param}.{field}")));
                 }
                 validate::max_len(&format!("{param}.{field}"), value, validate::MAX_TEXT_LEN)?;
             }
@@ -399,12 +394,10 @@ fn identification(
         IdentKind::Web3 => &item.web3_wallet,
     };
     let Some(raw) = raw else {
-        return Err(ApiError::form(
-            "form_param_missing",
-            &format!("{param}.{}", kind.as_str()),
-            "is missing",
-            format!("{param}.{} must be included.", kind.as_str()),
-        ));
+        return Err(ApiError::param_missing(&format!(
+            "{param}.{}",
+            kind.as_str()
+        )));
     };
     let value = kind.validate(kind.as_str(), raw)?;
     let status = match item.verification.as_ref().and_then(|v| v.status.as_deref()) {
@@ -444,12 +437,9 @@ fn external_account(
         ));
     }
     if a.provider_user_id.is_empty() {
-        return Err(ApiError::form(
-            "form_param_missing",
-            &format!("{param}.provider_user_id"),
-            "is missing",
-            format!("{param}.provider_user_id must be included."),
-        ));
+        return Err(ApiError::param_missing(&format!(
+            "{param}.provider_user_id"
+        )));
     }
     for (field, value) in [
         ("provider_user_id", Some(&a.provider_user_id)),

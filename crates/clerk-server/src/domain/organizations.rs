@@ -166,15 +166,6 @@ fn quota_exceeded(max: i64) -> ApiError {
     )
 }
 
-fn missing(param: &str) -> ApiError {
-    ApiError::form(
-        "form_param_missing",
-        param,
-        "is missing",
-        format!("{param} must be included."),
-    )
-}
-
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
@@ -227,7 +218,7 @@ pub fn role_name(role: &str) -> String {
 fn organization_name(value: Option<String>) -> ApiResult<String> {
     let name = value.map(|n| n.trim().to_owned()).unwrap_or_default();
     if name.is_empty() {
-        return Err(missing("name"));
+        return Err(ApiError::param_missing("name"));
     }
     validate::max_len("name", &name, MAX_NAME_LEN)?;
     if name.contains(['<', '>']) || name.contains("://") {
@@ -573,8 +564,8 @@ pub async fn create_membership(
     let user_id = req
         .user_id
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| missing("user_id"))?;
-    let role = validate_role(&req.role.ok_or_else(|| missing("role"))?)?;
+        .ok_or_else(|| ApiError::param_missing("user_id"))?;
+    let role = validate_role(&req.role.ok_or_else(|| ApiError::param_missing("role"))?)?;
     let public_metadata = stored_metadata("public_metadata", req.public_metadata.as_ref())?;
     let private_metadata = stored_metadata("private_metadata", req.private_metadata.as_ref())?;
     let now = now_ms();
@@ -616,7 +607,7 @@ pub async fn update_membership(
     user_id: &str,
     req: UpdateMembershipRequest,
 ) -> ApiResult<OrganizationMembership> {
-    let role = validate_role(&req.role.ok_or_else(|| missing("role"))?)?;
+    let role = validate_role(&req.role.ok_or_else(|| ApiError::param_missing("role"))?)?;
     let now = now_ms();
     let mut tx = app.store.begin_write().await?;
     let (org, user) = organization_and_user(&mut tx, organization_id, user_id).await?;
@@ -728,10 +719,11 @@ pub async fn create_invitation(
 ) -> ApiResult<OrganizationInvitation> {
     let email = validate::email(
         "email_address",
-        &req.email_address.ok_or_else(|| missing("email_address"))?,
+        &req.email_address
+            .ok_or_else(|| ApiError::param_missing("email_address"))?,
     )?;
     let email_norm = email.to_lowercase();
-    let role = validate_role(&req.role.ok_or_else(|| missing("role"))?)?;
+    let role = validate_role(&req.role.ok_or_else(|| ApiError::param_missing("role"))?)?;
     let days = req.expires_in_days.unwrap_or(DEFAULT_INVITATION_DAYS);
     if !(1..=365).contains(&days) {
         return Err(ApiError::value_invalid(

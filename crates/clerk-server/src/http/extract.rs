@@ -87,12 +87,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             );
         }
         if let Some(field) = between(&text, "missing field `", "`") {
-            return ApiError::form(
-                "form_param_missing",
-                field,
-                "is missing",
-                format!("{field} must be included."),
-            );
+            return ApiError::param_missing(field);
         }
         if path == "." {
             return ApiError::body_invalid("The request body must be a JSON object.");
