@@ -95,7 +95,7 @@ struct Tally {
     failed: u64,
 }
 
-/// Malformed lines are reported on stderr up to this many; all of them go to the failures file.
+/// Failures are reported on stderr up to this many; all of them go to the failures file.
 const MAX_REPORTED_FAILURES: u64 = 20;
 
 pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
@@ -108,6 +108,10 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         .failures
         .clone()
         .unwrap_or_else(|| default_failures_path(&args.file));
+    // The failures file is replaced on each run: it must never be the input itself.
+    if failures_path == args.file {
+        anyhow::bail!("--failures must name another file than the input");
+    }
     let mut failures = FailureLog::new(failures_path)?;
 
     let reader = InputReader::open(&args.file)?;
