@@ -50,11 +50,14 @@ enum Source {
 }
 
 pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
+    // The first calls fail fast (a wrong URL or key is a typo, not an outage); the export
+    // itself rides out rate limits and blips.
+    let probe = args.connection.client()?;
     let client = args.connection.batch_client()?;
     // The count only sizes the progress bar; users created meanwhile are still exported.
-    let total = client.users().get_users_count().send().await?.total_count;
+    let total = probe.users().get_users_count().send().await?.total_count;
     let source = match args.source {
-        Source::Auto => detect_source(&client).await?,
+        Source::Auto => detect_source(&probe).await?,
         chosen => chosen,
     };
     let bar = progress::users_bar(Some(total.max(0) as u64), !args.no_progress, "exporting");

@@ -312,3 +312,28 @@ fn export_through_the_users_api_walks_every_page_once() {
     // Clerk's user objects: no secrets.
     assert!(exported[0].get("password_digest").is_none());
 }
+
+#[test]
+fn a_refused_key_stops_the_import_instead_of_failing_every_record() {
+    let server = Server::start();
+    let file = server.path("users.jsonl");
+    write_jsonl(&file, &(0..10).map(rich_record).collect::<Vec<_>>());
+    for target in ["bulk", "api"] {
+        let output = server
+            .command(&["import", file.to_str().unwrap(), "--target", target])
+            .env("CLERK_SECRET_KEY", "sk_test_not_the_key")
+            .output()
+            .unwrap();
+        let log = stderr(&output);
+        assert!(!output.status.success(), "{log}");
+        assert!(
+            log.contains("import stopped") && log.contains("401"),
+            "{log}"
+        );
+        assert!(
+            !server.path("users.jsonl.failed.jsonl").exists(),
+            "records are not failures when the server refused the request: {log}"
+        );
+    }
+    assert_eq!(server.count(), 0);
+}

@@ -13,46 +13,41 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::bulk::IDENTIFIER_EXISTS;
 use super::records::{self, Record};
-use super::Outcome;
+use super::{stops_the_import, Outcome};
 use crate::connection::describe_client_error;
 
 /// Values per filter in one look-up: Clerk's maximum for array filters.
 const LOOKUP_CHUNK: usize = 100;
 
-pub async fn import(client: &Client, records: &[&Record], concurrency: usize) -> Vec<Outcome> {
-    let existing = match find_existing(client, records).await {
-        Ok(existing) => existing,
-        Err(e) => {
-            let reason = format!(
-                "looking up existing users failed: {}",
-                describe_client_error(&e)
-            );
-            return records
-                .iter()
-                .map(|_| Outcome::failed(reason.clone()))
-                .collect();
-        }
-    };
+pub async fn import(
+    client: &Client,
+    records: &[&Record],
+    concurrency: usize,
+) -> anyhow::Result<Vec<Outcome>> {
+    // Without the look-up a re-run could duplicate users: no look-up, no creates.
+    let existing = find_existing(client, records)
+        .await
+        .map_err(|e| anyhow::Error::from(e).context("looking up existing users"))?;
     stream::iter(records.iter().enumerate())
         .map(|(i, record)| {
             let skip = existing.contains(&i);
             async move {
                 if skip {
-                    return Outcome::Exists;
+                    return Ok(Outcome::Exists);
                 }
                 create(client, record).await
             }
         })
         // In order, so outcomes line up with records.
         .buffered(concurrency)
-        .collect()
+        .try_collect()
         .await
 }
 
-async fn create(client: &Client, record: &Record) -> Outcome {
+async fn create(client: &Client, record: &Record) -> anyhow::Result<Outcome> {
     let request = match records::to_create_user(record) {
         Ok(request) => request,
-        Err(reason) => return Outcome::failed(reason),
+        Err(reason) => return Ok(Outcome::failed(reason)),
     };
     let result = client
         .users()
@@ -63,14 +58,15 @@ async fn create(client: &Client, record: &Record) -> Outcome {
         .idempotent(true)
         .send()
         .await;
-    match result {
+    Ok(match result {
         Ok(_) => Outcome::Created,
         Err(e) if e.code() == Some(IDENTIFIER_EXISTS) => Outcome::Exists,
+        Err(e) if stops_the_import(&e) => return Err(e.into()),
         Err(e) => Outcome::Failed {
             reason: describe_client_error(&e),
             errors: e.api().map(|a| a.errors.errors.clone()).unwrap_or_default(),
         },
-    }
+    })
 }
 
 /// Positions of the records whose external id or an email address is already taken.

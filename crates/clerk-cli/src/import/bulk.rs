@@ -5,7 +5,7 @@ use clerk_http_client::Client;
 use serde_json::Value;
 
 use super::records::Record;
-use super::{api, Outcome};
+use super::{api, stops_the_import, Outcome};
 use crate::connection::describe_client_error;
 
 /// Clerk's code for "that email / username / external id belongs to a user already". On a
@@ -13,7 +13,11 @@ use crate::connection::describe_client_error;
 pub const IDENTIFIER_EXISTS: &str = "form_identifier_exists";
 
 /// Imports `records` and returns one outcome per record, in order.
-pub async fn import(client: &Client, records: &[&Record], concurrency: usize) -> Vec<Outcome> {
+pub async fn import(
+    client: &Client,
+    records: &[&Record],
+    concurrency: usize,
+) -> anyhow::Result<Vec<Outcome>> {
     // The bulk route takes password digests only; a plain password (migration files may have
     // one) is hashed by create_user, so those records go that way instead of losing it.
     let (plain, digest): (Vec<usize>, Vec<usize>) =
@@ -25,42 +29,44 @@ pub async fn import(client: &Client, records: &[&Record], concurrency: usize) ->
             .iter()
             .map(|&i| Value::Object(records[i].clone()))
             .collect();
-        let results = send(client, sent).await;
+        let results = send(client, sent).await?;
         for (&i, outcome) in digest.iter().zip(results) {
             outcomes[i] = Some(outcome);
         }
     }
     if !plain.is_empty() {
         let subset: Vec<&Record> = plain.iter().map(|&i| records[i]).collect();
-        let results = api::import(client, &subset, concurrency).await;
+        let results = api::import(client, &subset, concurrency).await?;
         for (&i, outcome) in plain.iter().zip(results) {
             outcomes[i] = Some(outcome);
         }
     }
-    outcomes
+    Ok(outcomes
         .into_iter()
         .map(|o| o.unwrap_or_else(|| Outcome::failed("no result for this record")))
-        .collect()
+        .collect())
 }
 
 fn has_plain_password(record: &Record) -> bool {
     record.contains_key("password") && !record.contains_key("password_digest")
 }
 
-/// One request; a failure of the whole request fails each of its records with the reason.
-async fn send(client: &Client, sent: Vec<Value>) -> Vec<Outcome> {
+/// One request. A refusal of the whole request (400/422: the body) fails each of its records
+/// with the reason; an outage or a refused key stops the import.
+async fn send(client: &Client, sent: Vec<Value>) -> anyhow::Result<Vec<Outcome>> {
     let count = sent.len();
     let result = match client.ext().import_users(sent).send().await {
         Ok(result) => result,
+        Err(e) if stops_the_import(&e) => return Err(e.into()),
         Err(e) => {
             let reason = format!("bulk import request failed: {}", describe_client_error(&e));
             let errors = e.api().map(|a| a.errors.errors.clone()).unwrap_or_default();
-            return (0..count)
+            return Ok((0..count)
                 .map(|_| Outcome::Failed {
                     reason: reason.clone(),
                     errors: errors.clone(),
                 })
-                .collect();
+                .collect());
         }
     };
     let mut outcomes: Vec<Option<Outcome>> = (0..count).map(|_| None).collect();
@@ -78,12 +84,12 @@ async fn send(client: &Client, sent: Vec<Value>) -> Vec<Outcome> {
             },
         });
     }
-    outcomes
+    Ok(outcomes
         .into_iter()
         .map(|o| {
             o.unwrap_or_else(|| Outcome::failed("the server returned no result for this record"))
         })
-        .collect()
+        .collect())
 }
 
 fn reason_of(status: &str, errors: &[clerk_http_client::model::ClerkError]) -> String {

@@ -22,7 +22,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use clerk_http_client::model::ClerkError;
-use clerk_http_client::Client;
+use clerk_http_client::{Client, Error};
 use futures::stream::{self, StreamExt};
 
 use crate::connection::ConnectionArgs;
@@ -95,13 +95,27 @@ struct Tally {
     failed: u64,
 }
 
+impl Tally {
+    fn report(&self, how: &str) {
+        eprintln!(
+            "{} records ({how}): {} created, {} already there, {} failed",
+            self.created + self.existing + self.failed,
+            self.created,
+            self.existing,
+            self.failed
+        );
+    }
+}
+
 /// Failures are reported on stderr up to this many; all of them go to the failures file.
 const MAX_REPORTED_FAILURES: u64 = 20;
 
 pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
+    // The probe fails fast (a wrong URL or key is a typo, not an outage); the import itself
+    // rides out rate limits and blips.
     let client = args.connection.batch_client()?;
     let target = match args.target {
-        Target::Auto => detect_target(&client).await?,
+        Target::Auto => detect_target(&args.connection.client()?).await?,
         chosen => chosen,
     };
     let failures_path = args
@@ -127,14 +141,23 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let mut results = stream::iter(reader.batches(batch_size as usize))
         .map(|batch| async move {
             let batch = batch?;
-            let outcomes = import_batch(client_ref, target, concurrency, &batch).await;
+            let outcomes = import_batch(client_ref, target, concurrency, &batch).await?;
             anyhow::Ok((batch, outcomes))
         })
         .buffered(in_flight);
 
     let mut tally = Tally::default();
     while let Some(result) = results.next().await {
-        let (batch, outcomes) = result?;
+        let (batch, outcomes) = match result {
+            Ok(done) => done,
+            Err(error) => {
+                // What was imported stays; a re-run skips it and carries on from there.
+                bar.finish_and_clear();
+                failures.flush()?;
+                tally.report("so far");
+                return Err(error.context("import stopped (run the same command again to resume)"));
+            }
+        };
         for (input, outcome) in batch.iter().zip(outcomes) {
             match outcome {
                 Outcome::Created => tally.created += 1,
@@ -159,15 +182,10 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     }
     bar.finish_and_clear();
 
-    let total = tally.created + tally.existing + tally.failed;
-    let how = match target {
+    tally.report(match target {
         Target::Bulk => "bulk import",
         _ => "create_user",
-    };
-    eprintln!(
-        "{total} records ({how}): {} created, {} already there, {} failed",
-        tally.created, tally.existing, tally.failed
-    );
+    });
     if tally.failed > 0 {
         eprintln!(
             "failed records and their reasons are in {}",
@@ -178,23 +196,25 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Sends the well-formed records of a batch; malformed ones fail without a request.
+/// Sends the well-formed records of a batch; malformed ones fail without a request. An error
+/// that is not about the records (the server unreachable or failing, the key refused) stops the
+/// import instead of failing every record that follows.
 async fn import_batch(
     client: &Client,
     target: Target,
     concurrency: usize,
     batch: &[Input],
-) -> Vec<Outcome> {
+) -> anyhow::Result<Vec<Outcome>> {
     let records: Vec<_> = batch
         .iter()
         .filter_map(|input| input.record.as_ref().ok())
         .collect();
     let mut sent = match target {
-        Target::Bulk => bulk::import(client, &records, concurrency).await,
-        _ => api::import(client, &records, concurrency).await,
+        Target::Bulk => bulk::import(client, &records, concurrency).await?,
+        _ => api::import(client, &records, concurrency).await?,
     }
     .into_iter();
-    batch
+    Ok(batch
         .iter()
         .map(|input| match &input.record {
             Ok(_) => sent
@@ -202,7 +222,20 @@ async fn import_batch(
                 .unwrap_or_else(|| Outcome::failed("no result for this record")),
             Err(reason) => Outcome::failed(reason.clone()),
         })
-        .collect()
+        .collect())
+}
+
+/// Whether a failed request says nothing about its records: then retrying them later is the
+/// remedy, not a failures file. Client-side validation and 4xx answers (422 invalid field, 400)
+/// are about the record.
+fn stops_the_import(error: &Error) -> bool {
+    match error {
+        Error::Validation { .. } => false,
+        Error::Api(api) => {
+            api.status.is_server_error() || matches!(api.status.as_u16(), 401 | 403 | 404 | 429)
+        }
+        _ => true,
+    }
 }
 
 /// `bulk` when the server has the extension routes, `api` when it answers 404 (Clerk). The
