@@ -120,6 +120,10 @@ fn create_get_list_update_delete() {
     let banned_list = server.ok(&["users", "list", "--banned", "true", "--json"]);
     assert_eq!(banned_list.lines().count(), 1);
     server.ok(&["users", "unban", &id]);
+    let locked = json(&server.ok(&["users", "lock", &id, "--json"]));
+    assert_eq!(locked["locked"], true);
+    let unlocked = server.ok(&["users", "unlock", &id]);
+    assert!(unlocked.lines().nth(1).unwrap().ends_with("active"), "{unlocked}");
 
     // verify-password answers with its exit code.
     server.ok(&[
