@@ -101,7 +101,18 @@ pub fn describe(error: &anyhow::Error) -> String {
 /// A client error as `<status> <code>: <message> (<long message>)`.
 pub fn describe_client_error(error: &Error) -> String {
     let Some(api) = error.api() else {
-        return error.to_string();
+        // Transport errors say what failed only in their sources ("dns error: …").
+        let mut out = error.to_string();
+        let mut source = std::error::Error::source(error);
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !out.contains(&text) {
+                out.push_str(": ");
+                out.push_str(&text);
+            }
+            source = cause.source();
+        }
+        return out;
     };
     let Some(first) = api.errors.errors.first() else {
         let body = api.body.as_deref().unwrap_or("").trim();
