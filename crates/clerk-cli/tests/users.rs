@@ -123,7 +123,10 @@ fn create_get_list_update_delete() {
     let locked = json(&server.ok(&["users", "lock", &id, "--json"]));
     assert_eq!(locked["locked"], true);
     let unlocked = server.ok(&["users", "unlock", &id]);
-    assert!(unlocked.lines().nth(1).unwrap().ends_with("active"), "{unlocked}");
+    assert!(
+        unlocked.lines().nth(1).unwrap().ends_with("active"),
+        "{unlocked}"
+    );
 
     // verify-password answers with its exit code.
     server.ok(&[
