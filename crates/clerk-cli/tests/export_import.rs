@@ -337,3 +337,32 @@ fn a_refused_key_stops_the_import_instead_of_failing_every_record() {
     }
     assert_eq!(server.count(), 0);
 }
+
+#[test]
+fn a_plain_password_in_a_migration_file_is_not_dropped_by_the_bulk_path() {
+    let server = Server::start();
+    let file = server.path("plain.jsonl");
+    write_jsonl(
+        &file,
+        &[
+            json!({"userId": "p1", "email": "p1@example.com", "password": "a long passphrase 42"}),
+            json!({"userId": "p2", "email": "p2@example.com", "password": BCRYPT_DIGEST, "passwordHasher": "bcrypt"}),
+        ],
+    );
+    let output = server.clerk(&["import", file.to_str().unwrap()]);
+    assert_eq!(summary(&output), (2, 0, 0), "{}", stderr(&output));
+    for (external_id, password) in [("p1", "a long passphrase 42"), ("p2", BCRYPT_PASSWORD)] {
+        let user: Value = serde_json::from_str(
+            server
+                .ok(&["users", "list", "--external-id", external_id, "--json"])
+                .trim(),
+        )
+        .unwrap();
+        server.ok(&[
+            "users",
+            "verify-password",
+            user["id"].as_str().unwrap(),
+            password,
+        ]);
+    }
+}
