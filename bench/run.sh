@@ -3,6 +3,7 @@
 #
 #   bash bench/run.sh [--users 100000,1000000] [--stores sqlite,postgres] [--duration 10]
 #                     [--connections 32] [--debug] [--ci] [--keep] [--no-append]
+#                     [--scenarios get_user,list,…,mixed]   (default: all; ping always runs)
 #
 # For each size and store: a fresh database, migrated by `clerk serve` itself; the data set
 # loaded straight into it by `clerk-bench load` (not through the API); the DB ceiling; then the
@@ -29,6 +30,7 @@ PROFILE=release
 APPEND=1
 KEEP=0
 CI_MODE=0
+SCENARIOS="get_user,list,list_email,query3,query8,name_query,deep_page,count,count_filtered,create_user,create_user_password,verify_password,metadata_patch,mixed"
 BCRYPT_COST=10   # clerk serve's default --bcrypt-cost
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -39,6 +41,7 @@ while [ $# -gt 0 ]; do
         --debug) PROFILE=debug; shift ;;
         --ci) USERS=10000; DURATION=3; PROFILE=debug; APPEND=0; CI_MODE=1; shift ;;
         --keep) KEEP=1; shift ;;
+        --scenarios) SCENARIOS="$2"; shift 2 ;;
         --no-append) APPEND=0; shift ;;
         -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
@@ -53,6 +56,10 @@ ENC_KEY="$(printf '%064d' 0 | tr 0 b)"   # 32 bytes, hex
 WORK="$ROOT/target/bench"
 RESULTS="$WORK/results.jsonl"
 RUN_ID="$(date +%s)"
+# The commit measured is the one at the start (others may commit while this runs).
+COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if ! git diff --quiet HEAD -- crates 2>/dev/null; then COMMIT="$COMMIT (+ uncommitted changes in crates/)"; fi
+STARTED="$(date -u '+%Y-%m-%d %H:%M UTC')"
 mkdir -p "$WORK"
 : > "$RESULTS"
 
@@ -156,15 +163,18 @@ for n in "${SIZES[@]}"; do
         start_server "$url"
         run_wrk get_user warmup "$CONNECTIONS" 2 >/dev/null
         sed -i '/"scenario":"warmup"/d' "$RESULTS"
-        for scenario in ping get_user list list_email query3 query8 name_query deep_page count \
-            count_filtered create_user create_user_password verify_password metadata_patch; do
-            run_wrk "$scenario"
+        IFS=, read -r -a chosen <<<"ping,$SCENARIOS"
+        for scenario in "${chosen[@]}"; do
+            if [ "$scenario" = mixed ]; then
+                # Hashing must not stall other requests: both loads at once.
+                run_wrk create_user_password mixed_create_password "$CONNECTIONS" &
+                mixed=$!
+                run_wrk get_user mixed_get_user "$CONNECTIONS"
+                wait "$mixed"
+            else
+                run_wrk "$scenario"
+            fi
         done
-        # Hashing must not stall other requests: both loads at once.
-        run_wrk create_user_password mixed_create_password "$CONNECTIONS" &
-        mixed=$!
-        run_wrk get_user mixed_get_user "$CONNECTIONS"
-        wait "$mixed"
         hwm=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")
         record "\"scenario\":\"rss\",\"vm_hwm_kb\":$hwm"
         stop_server
@@ -179,14 +189,13 @@ done
 
 REPORT="$WORK/report.md"
 {
-    echo "### $(date -u '+%Y-%m-%d %H:%M UTC') — users ${USERS}, stores ${STORES}"
+    echo "### $STARTED — users ${USERS}, stores ${STORES}"
     echo
-    commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-    if ! git diff --quiet HEAD -- crates 2>/dev/null; then commit="$commit (+ uncommitted changes)"; fi
+    commit="$COMMIT"
     cpu="$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
     mem="$(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo)"
     echo "Commit $commit; $(nproc) cores ($cpu), $mem RAM, $(uname -sr); $("$CLERK" --version 2>/dev/null || echo clerk) $PROFILE build;"
-    echo "wrk $(wrk --version 2>&1 | head -n1 | awk '{print $2}'), ${CONNECTIONS} connections, 2 threads, ${DURATION} s per scenario;"
+    echo "wrk $(wrk --version 2>&1 | head -n1 | awk '{print $2}'), ${CONNECTIONS} connections, 2 threads, ${DURATION} s per scenario; scenarios: ping,${SCENARIOS};"
     echo "bcrypt cost $BCRYPT_COST; PostgreSQL $(psql -tA "$PG_ADMIN" -c 'SHOW server_version' 2>/dev/null || echo '?');"
     echo "wrk, the server and the database share the machine's cores."
     echo
