@@ -27,6 +27,8 @@ pub struct ImportUser {
     pub primary_email_address_id: Option<String>,
     pub primary_phone_number_id: Option<String>,
     pub primary_web3_wallet_id: Option<String>,
+    /// A plain password (as some migration files hold them), hashed with bcrypt on import.
+    pub password: Option<String>,
     pub password_digest: Option<String>,
     pub password_hasher: Option<String>,
     /// Base32 TOTP secret, in clear.

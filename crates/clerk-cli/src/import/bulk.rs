@@ -5,50 +5,21 @@ use clerk_http_client::Client;
 use serde_json::Value;
 
 use super::records::Record;
-use super::{api, stops_the_import, Outcome};
+use super::{stops_the_import, Outcome};
 use crate::connection::describe_client_error;
 
 /// Clerk's code for "that email / username / external id belongs to a user already". On a
 /// re-run it means the record was imported before (without an `id` of its own to match on).
 pub const IDENTIFIER_EXISTS: &str = "form_identifier_exists";
 
-/// Imports `records` and returns one outcome per record, in order.
-pub async fn import(
-    client: &Client,
-    records: &[&Record],
-    concurrency: usize,
-) -> anyhow::Result<Vec<Outcome>> {
-    // The bulk route takes password digests only; a plain password (migration files may have
-    // one) is hashed by create_user, so those records go that way instead of losing it.
-    let (plain, digest): (Vec<usize>, Vec<usize>) =
-        (0..records.len()).partition(|&i| has_plain_password(records[i]));
-    let mut outcomes: Vec<Option<Outcome>> = (0..records.len()).map(|_| None).collect();
-
-    if !digest.is_empty() {
-        let sent: Vec<Value> = digest
-            .iter()
-            .map(|&i| Value::Object(records[i].clone()))
-            .collect();
-        let results = send(client, sent).await?;
-        for (&i, outcome) in digest.iter().zip(results) {
-            outcomes[i] = Some(outcome);
-        }
-    }
-    if !plain.is_empty() {
-        let subset: Vec<&Record> = plain.iter().map(|&i| records[i]).collect();
-        let results = api::import(client, &subset, concurrency).await?;
-        for (&i, outcome) in plain.iter().zip(results) {
-            outcomes[i] = Some(outcome);
-        }
-    }
-    Ok(outcomes
-        .into_iter()
-        .map(|o| o.unwrap_or_else(|| Outcome::failed("no result for this record")))
-        .collect())
-}
-
-fn has_plain_password(record: &Record) -> bool {
-    record.contains_key("password") && !record.contains_key("password_digest")
+/// Imports `records` and returns one outcome per record, in order. Plain passwords go too:
+/// the route hashes them with bcrypt.
+pub async fn import(client: &Client, records: &[&Record]) -> anyhow::Result<Vec<Outcome>> {
+    let sent: Vec<Value> = records
+        .iter()
+        .map(|record| Value::Object((*record).clone()))
+        .collect();
+    send(client, sent).await
 }
 
 /// One request. A refusal of the whole request (400/422: the body) fails each of its records

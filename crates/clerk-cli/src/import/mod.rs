@@ -210,7 +210,7 @@ async fn import_batch(
         .filter_map(|input| input.record.as_ref().ok())
         .collect();
     let mut sent = match target {
-        Target::Bulk => bulk::import(client, &records, concurrency).await?,
+        Target::Bulk => bulk::import(client, &records).await?,
         _ => api::import(client, &records, concurrency).await?,
     }
     .into_iter();

@@ -69,8 +69,27 @@ struct Prepared {
 }
 
 async fn import_one(app: &AppState, record: Value) -> ApiResult<(ImportStatus, String)> {
-    let record: ImportUser = parse(record)?;
-    let prepared = prepare(app, record)?;
+    let mut record: ImportUser = parse(record)?;
+    let password = record.password.take();
+    if password.is_some() && record.password_digest.is_some() {
+        return Err(ApiError::form(
+            "form_conditional_param_disallowed",
+            "password_digest",
+            "is not allowed",
+            "password_digest cannot be combined with password.".into(),
+        ));
+    }
+    let mut prepared = prepare(app, record)?;
+    // A plain password (migration files may hold them) is hashed once the record is known to
+    // be valid: a bad record costs no bcrypt. Migrated passwords skip the length policy, as
+    // create_user's skip_password_checks does.
+    if let Some(password) = password {
+        passwords::check_new_password(&password, true)?;
+        let user = &mut prepared.user;
+        user.password_digest = Some(passwords::hash_password(app, password).await);
+        user.password_hasher = Some("bcrypt".into());
+        user.password_last_updated_at = Some(user.created_at);
+    }
     let user = &prepared.user;
     retry_on_unique_violation(|| async {
         let mut tx = app.store.begin_write().await?;

@@ -313,6 +313,56 @@ async fn failures_are_per_record(s: TestServer) {
     assert_eq!(s.count("email_address=clash%40x.example").await, 0);
 }
 
+/// A plain password (migration files may hold them) is stored as bcrypt.
+async fn plain_passwords_are_hashed(s: TestServer) {
+    let result = import(
+        &s,
+        json!([
+            {"email_addresses": [{"email_address": "plain@x.example"}], "password": "short"},
+            {"email_addresses": [{"email_address": "both@x.example"}], "password": "pw",
+             "password_digest": bcrypt_of("pw"), "password_hasher": "bcrypt"},
+            {"email_addresses": [{"email_address": "long@x.example"}], "password": "x".repeat(73)}
+        ]),
+    )
+    .await;
+    let codes: Vec<&str> = result["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["errors"][0]["code"]
+                .as_str()
+                .unwrap_or(r["status"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "created",
+            "form_conditional_param_disallowed",
+            "form_password_size_in_bytes_exceeded"
+        ]
+    );
+    let id = result["results"][0]["id"].as_str().unwrap();
+    let user = s.get(&format!("/users/{id}")).await.ok();
+    assert_eq!(user["password_enabled"], true);
+    let digest = s
+        .sql_text(&format!(
+            "SELECT password_digest FROM users WHERE id = '{id}'"
+        ))
+        .await
+        .unwrap();
+    assert!(digest.starts_with("$2"), "{digest}");
+    let checked = s
+        .post(
+            &format!("/users/{id}/verify_password"),
+            json!({"password": "short"}),
+        )
+        .await;
+    assert_eq!(checked.ok()["verified"], true);
+    assert_eq!(s.count("").await, 1);
+}
+
 async fn bad_requests_import_nothing(s: TestServer) {
     s.post_ext("/_ext/import/users", json!({"users": []}))
         .await
@@ -442,6 +492,7 @@ crate::on_both_stores!(
     import_preserves_every_field,
     reimport_is_idempotent,
     failures_are_per_record,
+    plain_passwords_are_hashed,
     bad_requests_import_nothing,
     export_pages_and_secrets,
     export_then_import_elsewhere_is_identical,
