@@ -74,7 +74,13 @@ enum Command {
         seconds: f64,
     },
     /// Render result lines (JSON) as Markdown.
-    Report { results: PathBuf },
+    Report {
+        results: PathBuf,
+        /// Exit non-zero if a scenario got a non-2xx response or made no request (never on
+        /// times): the benchmark itself must keep working.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 #[tokio::main]
@@ -123,8 +129,17 @@ async fn main() -> anyhow::Result<()> {
                 ceilings::db_lookups_per_second(&database_url, ids, concurrency, seconds).await?;
             println!("{}", json!({"scenario": "ceiling_db", "rps": rps}));
         }
-        Command::Report { results } => {
-            print!("{}", report::render(&std::fs::read_to_string(results)?)?);
+        Command::Report { results, check } => {
+            let lines = std::fs::read_to_string(results)?;
+            print!("{}", report::render(&lines)?);
+            if check {
+                let broken = report::broken_scenarios(&lines)?;
+                anyhow::ensure!(
+                    broken.is_empty(),
+                    "scenarios that failed (non-2xx responses or no requests): {}",
+                    broken.join(", ")
+                );
+            }
         }
     }
     Ok(())

@@ -174,6 +174,26 @@ pub fn render(lines: &str) -> anyhow::Result<String> {
     Ok(out)
 }
 
+/// `store/users/scenario` of every wrk result with a non-2xx response or no request at all.
+pub fn broken_scenarios(lines: &str) -> anyhow::Result<Vec<String>> {
+    let mut broken = Vec::new();
+    for line in lines.lines().filter(|l| !l.trim().is_empty()) {
+        let v: Value = serde_json::from_str(line)?;
+        let Some(requests) = v.get("requests").and_then(Value::as_f64) else {
+            continue;
+        };
+        if requests == 0.0 || num(&v, "non2xx").unwrap_or(0.0) > 0.0 {
+            broken.push(format!(
+                "{}/{}/{}",
+                v["store"].as_str().unwrap_or("?"),
+                v["users"],
+                v["scenario"].as_str().unwrap_or("?")
+            ));
+        }
+    }
+    Ok(broken)
+}
+
 fn verdict(ok: Option<bool>) -> &'static str {
     match ok {
         Some(true) => "met",
