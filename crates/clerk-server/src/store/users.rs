@@ -586,14 +586,10 @@ async fn delete_search_row(
 /// How a substring-search term joins the rest of the query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SearchPlan {
-    /// Whatever the database's planner picks (filters that are not search-only).
-    Planner,
-    /// Find the matches first, look them up by `seq` and sort them (few matches). On
-    /// PostgreSQL the matches are a `MATERIALIZED` CTE per term (`s0`, `s1`, …), which the
-    /// query must start with ([`push_search_ctes`]).
+    /// Look the matching users up by `seq` (few matches).
     LookUpMatches,
     /// Walk the ORDER BY index and keep users that are among the matches (many matches: the
-    /// page fills after a few index entries instead of sorting every match).
+    /// page fills after a few index entries instead of sorting every match). SQLite only.
     ScanOrder,
 }
 
@@ -669,17 +665,14 @@ fn push_filter(sql: &mut Sql, dialect: Dialect, filter: &UserFilter, plan: Searc
             .bind_list(ids)
             .push(")");
     }
-    for (i, (columns, needle)) in search_terms(filter).into_iter().enumerate() {
-        match (dialect, plan) {
-            (Dialect::Postgres, SearchPlan::LookUpMatches) => {
-                sql.push(&format!(" AND seq IN (SELECT user_seq FROM s{i})"));
-                continue;
-            }
-            // `+seq` keeps SQLite from looking the matches up by rowid, so it walks the ORDER
-            // BY index instead and probes the (materialized) matches.
-            (Dialect::Sqlite, SearchPlan::ScanOrder) => sql.push(" AND +seq IN ("),
-            _ => sql.push(" AND seq IN ("),
+    for (columns, needle) in search_terms(filter) {
+        // `+seq` keeps SQLite from looking the matches up by rowid, so it walks the ORDER BY
+        // index instead and probes the (materialized) matches.
+        let key = match plan {
+            SearchPlan::LookUpMatches => "seq",
+            SearchPlan::ScanOrder => "+seq",
         };
+        sql.push(&format!(" AND {key} IN ("));
         push_search(sql, dialect, columns, needle);
         sql.push(")");
     }
@@ -790,11 +783,7 @@ pub async fn list_users(
     offset: i64,
 ) -> sqlx::Result<Vec<UserRecord>> {
     let plan = search_plan(conn, dialect, filter, limit + offset).await?;
-    let mut sql = Sql::default();
-    if dialect == Dialect::Postgres && plan == SearchPlan::LookUpMatches {
-        push_search_ctes(&mut sql, dialect, filter);
-    }
-    sql.push(&format!("SELECT {USER_COLUMNS} FROM users"));
+    let mut sql = Sql::new(&format!("SELECT {USER_COLUMNS} FROM users"));
     push_filter(&mut sql, dialect, filter, plan);
     if let Some((created_at, seq)) = cursor {
         let op = if order.descending { "<" } else { ">" };
@@ -826,33 +815,22 @@ pub async fn list_users(
     attach_children(conn, users).await
 }
 
-/// `WITH s0 AS MATERIALIZED (…), … ` — the matches of each search term, found before the
-/// users are read (PostgreSQL's [`SearchPlan::LookUpMatches`]).
-fn push_search_ctes(sql: &mut Sql, dialect: Dialect, filter: &UserFilter) {
-    for (i, (columns, needle)) in search_terms(filter).into_iter().enumerate() {
-        sql.push(if i == 0 { "WITH " } else { ", " });
-        sql.push(&format!("s{i} AS MATERIALIZED ("));
-        push_search(sql, dialect, columns, needle);
-        sql.push(")");
-    }
-    sql.push(" ");
-}
-
-/// Picks the plan for a search-only list. Neither planner knows how many rows a substring
-/// matches (SQLite has no statistics for FTS5; PostgreSQL's estimate for `LIKE '%…%'` over the
-/// OR of six trigram-indexed columns is far off: it walked `users_created_at` for a needle of
-/// 69 matches, 344k index entries). Looking every match up and sorting them costs about as
-/// many row reads as there are matches; walking the ORDER BY index about
+/// Picks the plan for a search-only list on SQLite, whose planner knows nothing of how many
+/// rows an FTS5 query matches: looking every match up and sorting them costs about as many
+/// row reads as there are matches, walking the ORDER BY index about
 /// `wanted × users / matches` index entries (an index entry is ~20× cheaper than a row read).
 /// Counting the matches stops at the crossover, so it stays cheap for broad needles.
+/// PostgreSQL keeps its planner's choice: counting there first builds the whole bitmap of six
+/// GIN scans, and forcing the lookup plan (a `MATERIALIZED` CTE) measured slower overall
+/// (BENCHMARKS.md).
 async fn search_plan(
     conn: &mut AnyConnection,
     dialect: Dialect,
     filter: &UserFilter,
     wanted: i64,
 ) -> sqlx::Result<SearchPlan> {
-    if !search_only(filter) {
-        return Ok(SearchPlan::Planner);
+    if dialect != Dialect::Sqlite || !search_only(filter) {
+        return Ok(SearchPlan::LookUpMatches);
     }
     let users = Sql::new("SELECT COALESCE(MAX(seq), 0) FROM users")
         .fetch_i64(conn)
@@ -861,7 +839,7 @@ async fn search_plan(
     for (columns, needle) in search_terms(filter) {
         let mut sql = Sql::new("SELECT COUNT(*) FROM (");
         push_search(&mut sql, dialect, columns, needle);
-        sql.push(" LIMIT ").bind(crossover + 1).push(") matches");
+        sql.push(" LIMIT ").bind(crossover + 1).push(")");
         if sql.fetch_i64(conn).await? <= crossover {
             return Ok(SearchPlan::LookUpMatches);
         }
@@ -888,7 +866,7 @@ pub async fn count_users(
         return sql.fetch_i64(conn).await;
     }
     let mut sql = Sql::new("SELECT COUNT(*) FROM users");
-    push_filter(&mut sql, dialect, filter, SearchPlan::Planner);
+    push_filter(&mut sql, dialect, filter, SearchPlan::LookUpMatches);
     sql.fetch_i64(conn).await
 }
 
