@@ -41,7 +41,8 @@ pub async fn export_users(app: &AppState, q: &QueryParams) -> ApiResult<ExportPa
         ),
     };
     // One more than asked tells whether another page follows.
-    let mut records = transfer::page_after(&mut conn, after, limit + 1).await?;
+    let mut records =
+        transfer::page_after(&mut conn, app.store.dialect(), after, limit + 1).await?;
     let has_more = records.len() as i64 > limit;
     records.truncate(limit as usize);
     let seqs: Vec<i64> = records.iter().map(|r| r.user.seq).collect();

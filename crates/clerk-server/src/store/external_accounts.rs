@@ -6,7 +6,8 @@ use sqlx::{AnyConnection, Row};
 use super::{Arg, Sql};
 
 /// One row of `external_accounts`. Token fields hold sealed values (AES-256-GCM).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Deserializes from a JSON object keyed by column name (see `users::attach_children`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ExternalAccountRow {
     pub id: String,
     pub user_seq: i64,
@@ -24,18 +25,21 @@ pub struct ExternalAccountRow {
     pub label: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    #[serde(flatten)]
     pub tokens: SealedTokens,
 }
 
 /// An account's OAuth tokens as stored: each secret sealed, expiry in Unix ms.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct SealedTokens {
     pub access_token: Option<String>,
     pub refresh_token: Option<String>,
     pub id_token: Option<String>,
     pub token_secret: Option<String>,
+    #[serde(rename = "token_expires_at")]
     pub expires_at: Option<i64>,
     /// Space-separated.
+    #[serde(rename = "token_scopes")]
     pub scopes: Option<String>,
 }
 

@@ -4,7 +4,7 @@
 use sqlx::{AnyConnection, Row};
 
 use super::users::{attach_children, user_from_row, UserRecord, USER_COLUMNS};
-use super::Sql;
+use super::{Dialect, Sql};
 
 /// The public id of the user that has this id, or else this external id.
 pub async fn existing_user_id(
@@ -29,6 +29,7 @@ pub async fn existing_user_id(
 /// users are added, and an index walk whatever the size).
 pub async fn page_after(
     conn: &mut AnyConnection,
+    dialect: Dialect,
     after_seq: Option<i64>,
     limit: i64,
 ) -> sqlx::Result<Vec<UserRecord>> {
@@ -42,5 +43,5 @@ pub async fn page_after(
         .iter()
         .map(user_from_row)
         .collect::<sqlx::Result<Vec<_>>>()?;
-    attach_children(conn, users).await
+    attach_children(conn, dialect, users).await
 }
