@@ -271,6 +271,25 @@ async fn sqlite_insert(
     Ok(())
 }
 
+/// Runs the saved `CREATE INDEX` statements (name, SQL) again after the rows are in.
+async fn recreate_indexes<C>(conn: &mut C, indexes: &[(String, String)]) -> anyhow::Result<()>
+where
+    for<'c> &'c mut C: Executor<'c>,
+{
+    let t = Instant::now();
+    for (_, sql) in indexes {
+        conn.execute(sql.as_str())
+            .await
+            .with_context(|| sql.clone())?;
+    }
+    eprintln!(
+        "re-created {} indexes in {:.1} s",
+        indexes.len(),
+        t.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 async fn load_sqlite(url: &str, set: DataSet, digest: &str) -> anyhow::Result<()> {
     let mut conn = SqliteConnection::connect(url).await.with_context(|| {
         format!("open {url} (start clerk serve on it once to create the schema)")
@@ -337,17 +356,7 @@ async fn load_sqlite(url: &str, set: DataSet, digest: &str) -> anyhow::Result<()
         start = end;
         progress(start, set.users);
     }
-    let t = Instant::now();
-    for (_, sql) in &indexes {
-        conn.execute(sql.as_str())
-            .await
-            .with_context(|| sql.clone())?;
-    }
-    eprintln!(
-        "re-created {} indexes in {:.1} s",
-        indexes.len(),
-        t.elapsed().as_secs_f64()
-    );
+    recreate_indexes(&mut conn, &indexes).await?;
     // Merge the FTS5 index segments, as a long-running index would be after its automerges.
     conn.execute("INSERT INTO user_search(user_search) VALUES ('optimize')")
         .await?;
@@ -494,17 +503,7 @@ async fn load_postgres(url: &str, set: DataSet, digest: &str) -> anyhow::Result<
         start = end;
         progress(start, set.users);
     }
-    let t = Instant::now();
-    for (_, sql) in &indexes {
-        conn.execute(sql.as_str())
-            .await
-            .with_context(|| sql.clone())?;
-    }
-    eprintln!(
-        "re-created {} indexes in {:.1} s",
-        indexes.len(),
-        t.elapsed().as_secs_f64()
-    );
+    recreate_indexes(&mut conn, &indexes).await?;
     // The sequences continue after the loaded rows, as if the API had created them.
     for table in TABLES {
         conn.execute(
