@@ -129,6 +129,44 @@ impl ApiError {
         )
     }
 
+    /// A body that is well-formed JSON but does not fit the request schema, as Clerk answers it:
+    /// the unknown, missing or mistyped parameter named in `meta.param_name`. Bulk import reports
+    /// its records' shape errors with it too.
+    pub fn schema(err: serde_path_to_error::Error<serde_json::Error>) -> Self {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        if !inner.is_data() {
+            return ApiError::body_invalid(format!("The request body is not valid JSON: {inner}"));
+        }
+        let text = inner.to_string();
+        if let Some(field) = between(&text, "unknown field `", "`") {
+            // The path already ends with the unknown field's name.
+            let param = if path == "." { field.to_owned() } else { path };
+            return ApiError::form(
+                "form_param_unknown",
+                &param,
+                "is unknown",
+                format!("{param} is not a valid parameter for this request."),
+            );
+        }
+        if let Some(field) = between(&text, "missing field `", "`") {
+            return ApiError::param_missing(field);
+        }
+        if path == "." {
+            return ApiError::body_invalid("The request body must be a JSON object.");
+        }
+        let param = path.split(['[', '.']).next().unwrap_or(&path).to_owned();
+        ApiError::form(
+            "form_param_type_invalid",
+            &param,
+            "has the wrong type",
+            format!(
+                "{path} has the wrong type: {}",
+                text.split(" at line").next().unwrap_or(&text)
+            ),
+        )
+    }
+
     /// The error object of the envelope (also reported per record by bulk import).
     pub fn to_clerk_error(&self) -> ClerkError {
         ClerkError {
@@ -179,4 +217,10 @@ impl From<sqlx::Error> for ApiError {
         tracing::error!(error = %err, "database error");
         Self::internal()
     }
+}
+
+/// The text between the first `start` and the next `end` (serde names fields in backticks).
+fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let rest = &text[text.find(start)? + start.len()..];
+    Some(&rest[..rest.find(end)?])
 }

@@ -13,7 +13,7 @@ use super::validate;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::store::billing::{self as sql, LedgerRow};
-use crate::store::{now_ms, users as user_sql, Store};
+use crate::store::{now_ms, users as user_sql, Dialect};
 use crate::AppState;
 
 /// `AdjustCreditBalanceRequest`, with every field optional so a missing one gets Clerk's
@@ -43,7 +43,7 @@ pub async fn credit_balance(
     user_id: &str,
 ) -> ApiResult<CommerceCreditBalanceResponse> {
     let mut conn = app.store.read().await?;
-    let seq = user_seq(&app.store, &mut conn, user_id, false).await?;
+    let seq = user_seq(&mut conn, app.store.dialect(), user_id, false).await?;
     let balance = sql::balance(&mut conn, seq).await?;
     Ok(CommerceCreditBalanceResponse {
         object: "commerce_credit_balance".into(),
@@ -96,9 +96,10 @@ pub async fn adjust_credits(
     }
 
     let mut tx = app.store.begin_write().await?;
+    let dialect = tx.dialect;
     // Locks the user's row on PostgreSQL: adjustments of one user run one at a time, so the
     // balance checked is the balance written against.
-    let seq = user_seq(&app.store, tx.conn(), user_id, true).await?;
+    let seq = user_seq(tx.conn(), dialect, user_id, true).await?;
     if let Some(original) = sql::find_by_idempotency_key(tx.conn(), seq, &key).await? {
         if original.amount != signed || original.currency != currency {
             return Err(ApiError::new(
@@ -150,7 +151,7 @@ pub async fn adjust_credits(
 pub async fn subscription(app: &AppState, user_id: &str) -> ApiError {
     let found = async {
         let mut conn = app.store.read().await?;
-        user_seq(&app.store, &mut conn, user_id, false).await
+        user_seq(&mut conn, app.store.dialect(), user_id, false).await
     };
     match found.await {
         Ok(_) => ApiError::new(
@@ -164,12 +165,12 @@ pub async fn subscription(app: &AppState, user_id: &str) -> ApiError {
 }
 
 async fn user_seq(
-    store: &Store,
     conn: &mut sqlx::AnyConnection,
+    dialect: Dialect,
     user_id: &str,
     for_update: bool,
 ) -> ApiResult<i64> {
-    user_sql::seq_for_id(conn, store.dialect(), user_id, for_update)
+    user_sql::seq_for_id(conn, dialect, user_id, for_update)
         .await?
         .ok_or_else(|| ApiError::user_not_found(user_id))
 }

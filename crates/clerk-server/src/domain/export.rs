@@ -13,17 +13,11 @@ use crate::store::identities::{self as ident_sql, TrustedDeviceRow};
 use crate::store::{now_ms, transfer, users as users_sql, UserRecord};
 use crate::AppState;
 
+/// Larger than the Users API's default page: an export walks everything.
 pub const DEFAULT_LIMIT: i64 = 100;
-pub const MAX_LIMIT: i64 = 500;
 
 pub async fn export_users(app: &AppState, q: &QueryParams) -> ApiResult<ExportPage> {
-    let limit = q.int("limit")?.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::value_invalid(
-            "limit",
-            format!("limit must be between 1 and {MAX_LIMIT}."),
-        ));
-    }
+    let limit = q.limit(DEFAULT_LIMIT)?;
     let mut conn = app.store.read().await?;
     let after = match q.first("starting_after") {
         None => None,

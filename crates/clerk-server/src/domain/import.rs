@@ -147,15 +147,7 @@ fn parse(record: Value) -> ApiResult<ImportUser> {
     if !record.is_object() {
         return Err(ApiError::body_invalid("Each record must be a JSON object."));
     }
-    serde_path_to_error::deserialize(record).map_err(|err| {
-        let param = err.path().to_string();
-        ApiError::form(
-            "form_param_type_invalid",
-            &param,
-            "has the wrong type",
-            format!("{param}: {}", err.into_inner()),
-        )
-    })
+    serde_path_to_error::deserialize(record).map_err(ApiError::schema)
 }
 
 /// `prefix_` plus 1–64 of `[A-Za-z0-9_]`: Clerk's ids and the ids of systems migrated from.

@@ -76,13 +76,7 @@ impl QueryParams {
 
     /// `limit` (1..=500, default 10) and `offset` (≥ 0), as every paginated list checks them.
     pub fn page(&self) -> ApiResult<(i64, i64)> {
-        let limit = self.int("limit")?.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::value_invalid(
-                "limit",
-                format!("limit must be between 1 and {MAX_LIMIT}."),
-            ));
-        }
+        let limit = self.limit(DEFAULT_LIMIT)?;
         let offset = self.int("offset")?.unwrap_or(0);
         if offset < 0 {
             return Err(ApiError::value_invalid(
@@ -91,6 +85,18 @@ impl QueryParams {
             ));
         }
         Ok((limit, offset))
+    }
+
+    /// `limit`: 1..=500, `default` when absent.
+    pub fn limit(&self, default: i64) -> ApiResult<i64> {
+        let limit = self.int("limit")?.unwrap_or(default);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::value_invalid(
+                "limit",
+                format!("limit must be between 1 and {MAX_LIMIT}."),
+            ));
+        }
+        Ok(limit)
     }
 
     /// An array filter, at most [`MAX_FILTER_VALUES`] values.

@@ -69,40 +69,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         ));
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        if !inner.is_data() {
-            return ApiError::body_invalid(format!("The request body is not valid JSON: {inner}"));
-        }
-        let text = inner.to_string();
-        if let Some(field) = between(&text, "unknown field `", "`") {
-            // The path already ends with the unknown field's name.
-            let param = if path == "." { field.to_owned() } else { path };
-            return ApiError::form(
-                "form_param_unknown",
-                &param,
-                "is unknown",
-                format!("{param} is not a valid parameter for this request."),
-            );
-        }
-        if let Some(field) = between(&text, "missing field `", "`") {
-            return ApiError::param_missing(field);
-        }
-        if path == "." {
-            return ApiError::body_invalid("The request body must be a JSON object.");
-        }
-        let param = path.split(['[', '.']).next().unwrap_or(&path).to_owned();
-        ApiError::form(
-            "form_param_type_invalid",
-            &param,
-            "has the wrong type",
-            format!(
-                "{path} has the wrong type: {}",
-                text.split(" at line").next().unwrap_or(&text)
-            ),
-        )
-    })?;
+    let value = serde_path_to_error::deserialize(&mut de).map_err(ApiError::schema)?;
     de.end()
         .map_err(|e| ApiError::body_invalid(format!("The request body is not valid JSON: {e}")))?;
     Ok(value)
@@ -123,11 +90,6 @@ fn contains_escaped_nul(json: &[u8]) -> bool {
         }
     }
     false
-}
-
-fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    let rest = &text[text.find(start)? + start.len()..];
-    Some(&rest[..rest.find(end)?])
 }
 
 /// The query string as [`QueryParams`].

@@ -10,7 +10,7 @@ use axum::Json;
 use clerk_server::settings::OAuthProvider;
 use serde_json::{json, Value};
 
-use crate::support::TestServer;
+use crate::support::{now_ms, TestServer};
 
 const CLIENT_ID: &str = "client-abc";
 const CLIENT_SECRET: &str = "secret-xyz";
@@ -87,13 +87,6 @@ fn provider(name: &str, token_url: &str) -> OAuthProvider {
         client_id: CLIENT_ID.into(),
         client_secret: CLIENT_SECRET.into(),
     }
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
 }
 
 /// Imports a user with these external accounts; returns the user id.

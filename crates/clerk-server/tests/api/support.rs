@@ -330,6 +330,14 @@ impl TestServer {
     }
 }
 
+/// The current time in Unix ms, as the server stamps it.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
 pub fn ids(list: &Value) -> Vec<String> {
     list.as_array()
         .expect("a bare JSON array")

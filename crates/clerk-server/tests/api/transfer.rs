@@ -3,16 +3,9 @@
 use serde_json::{json, Value};
 
 use crate::credentials::{hotp, RFC_SECRET, RFC_SECRET_B32};
-use crate::support::{Backend, TestServer};
+use crate::support::{now_ms, Backend, TestServer};
 
 const HOUR_MS: i64 = 3_600_000;
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
-}
 
 /// A record with one of everything import can create.
 fn full_record(password_digest: &str) -> Value {
