@@ -13,6 +13,8 @@ pub struct ApiError {
     pub message: String,
     pub long_message: String,
     pub param_name: Option<String>,
+    /// More `meta` entries beside `param_name` (e.g. `lockout_expires_in_seconds`).
+    pub meta: serde_json::Map<String, serde_json::Value>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -30,7 +32,14 @@ impl ApiError {
             message: message.into(),
             long_message: long_message.into(),
             param_name: None,
+            meta: serde_json::Map::new(),
         }
+    }
+
+    /// Adds an entry to the error's `meta`.
+    pub fn meta(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.meta.insert(key.to_owned(), value.into());
+        self
     }
 
     /// Names the request parameter at fault (`meta.param_name`).
@@ -173,8 +182,16 @@ impl ApiError {
             message: self.message.clone(),
             long_message: self.long_message.clone(),
             code: self.code.to_owned(),
-            meta: self.param_name.as_ref().map(|p| json!({ "param_name": p })),
+            meta: self.meta_object(),
         }
+    }
+
+    fn meta_object(&self) -> Option<serde_json::Value> {
+        let mut meta = self.meta.clone();
+        if let Some(p) = &self.param_name {
+            meta.insert("param_name".into(), json!(p));
+        }
+        (!meta.is_empty()).then_some(serde_json::Value::Object(meta))
     }
 
     fn to_envelope(&self) -> ClerkErrors {

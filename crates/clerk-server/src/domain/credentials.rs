@@ -6,13 +6,16 @@ use clerk_model::{
     CodeType, Totp, User, UserIdResponse, VerifyPasswordResponse, VerifyTotpResponse,
 };
 
-use super::account::{locked_error, record_failed_attempt, record_successful_attempt};
+use super::account::{
+    claim_attempt, locked_error, settle_failed_attempt, settle_successful_attempt,
+};
 use super::passwords;
 use super::users::{has_mfa, mutate_user, mutate_user_view, stamp_mfa_change, totp_context};
 use super::view::is_locked;
 use crate::crypto::{self, PasswordHasher};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
+use crate::store::attempts::Factor;
 use crate::store::users as sql;
 use crate::store::{now_ms, UserRow};
 use crate::AppState;
@@ -31,18 +34,9 @@ async fn load_user(app: &AppState, user_id: &str) -> ApiResult<UserRow> {
     )
 }
 
-/// Counts a failed check in the database (shared by every node), then answers `error`.
-async fn fail_attempt(app: &AppState, user_id: &str, error: ApiError) -> ApiError {
-    match mutate_user(app, user_id, |user, _, now| {
-        record_failed_attempt(user, &app.settings, now);
-        Ok(())
-    })
-    .await
-    {
-        Ok(_) => error,
-        Err(e) => e,
-    }
-}
+/// Longest password `verify_password` checks. Imported digests (phpass, sha512 stretching, …)
+/// cost time in proportion to the password's length, so the bound comes before any hashing.
+pub const MAX_VERIFY_PASSWORD_BYTES: usize = 1024;
 
 pub async fn verify_password(
     app: &AppState,
@@ -50,6 +44,14 @@ pub async fn verify_password(
     password: Option<String>,
 ) -> ApiResult<VerifyPasswordResponse> {
     let password = required("password", password)?;
+    if password.len() > MAX_VERIFY_PASSWORD_BYTES {
+        return Err(ApiError::form(
+            "form_password_size_in_bytes_exceeded",
+            "password",
+            "Password too long",
+            format!("Passwords may not exceed {MAX_VERIFY_PASSWORD_BYTES} bytes."),
+        ));
+    }
     let user = load_user(app, user_id).await?;
     let now = now_ms();
     if is_locked(&user, now) {
@@ -70,6 +72,7 @@ pub async fn verify_password(
         ));
     };
     let hasher: PasswordHasher = hasher.parse().map_err(|_| ApiError::internal())?;
+    claim_attempt(app, user_id, Factor::Password).await?;
     let candidate = password.clone();
     let stored = digest.clone();
     let verified = app
@@ -81,22 +84,25 @@ pub async fn verify_password(
             ApiError::internal()
         })?;
     if !verified {
-        let error = ApiError::form(
+        settle_failed_attempt(app, user_id).await?;
+        return Err(ApiError::form(
             "incorrect_password",
             "password",
             "Incorrect password",
             "The password is incorrect.".into(),
-        );
-        return Err(fail_attempt(app, user_id, error).await);
+        ));
     }
-    // Imported digests are replaced by bcrypt once the password is known to be right.
-    let rehashed = if crypto::needs_rehash(hasher) {
+    // Imported digests are replaced by bcrypt once the password is known to be right, unless
+    // bcrypt would truncate it (over 72 bytes): then the imported digest stays.
+    let rehashed = if crypto::needs_rehash(hasher)
+        && password.len() <= crypto::passwords::MAX_PASSWORD_BYTES
+    {
         Some(passwords::hash_password(app, password).await)
     } else {
         None
     };
     mutate_user(app, user_id, |user, _, now| {
-        record_successful_attempt(user, now);
+        settle_successful_attempt(user, Factor::Password, now)?;
         if let Some(new_digest) = rehashed {
             // Only if the password did not change meanwhile.
             if user.password_digest.as_deref() == Some(digest.as_str()) {
@@ -137,7 +143,41 @@ pub async fn verify_totp(
             "This user has neither TOTP nor backup codes enabled.",
         ));
     }
-    let now_secs = (now / 1000) as u64;
+    let has_backup_codes = !codes.is_empty();
+    claim_attempt(app, user_id, Factor::SecondFactor).await?;
+    match check_second_factor(app, &user, &code, codes).await? {
+        Some(code_type) => Ok(VerifyTotpResponse {
+            verified: true,
+            code_type,
+        }),
+        None => {
+            settle_failed_attempt(app, user_id).await?;
+            Err(
+                if !has_backup_codes && code.chars().count() != crypto::totp::DIGITS as usize {
+                    ApiError::form(
+                        "totp_invalid_length",
+                        "code",
+                        "Invalid length",
+                        format!("TOTP codes have {} digits.", crypto::totp::DIGITS),
+                    )
+                } else {
+                    incorrect_code()
+                },
+            )
+        }
+    }
+}
+
+/// Runs a claimed second-factor check: a TOTP code (accepted once per time step, on every
+/// node), else a backup code (consumed). A success is recorded with
+/// [`settle_successful_attempt`]; `None` means the code matched nothing still usable.
+async fn check_second_factor(
+    app: &AppState,
+    user: &UserRow,
+    code: &str,
+    codes: Vec<String>,
+) -> ApiResult<Option<CodeType>> {
+    let user_id = user.id.as_str();
     if let Some(sealed) = &user.totp_secret {
         let secret_b32 = app
             .encryption_key
@@ -152,76 +192,54 @@ pub async fn verify_totp(
         let secret =
             crypto::totp::validate_secret(&secret_b32).map_err(|_| ApiError::internal())?;
         let last = user.totp_last_step.map(|s| s as u64);
-        if let Some(step) = crypto::totp::verify_after(&secret, &code, now_secs, last) {
+        let now_secs = (now_ms() / 1000) as u64;
+        if let Some(step) = crypto::totp::verify_after(&secret, code, now_secs, last) {
             // Accept the step only if no other request took it meanwhile (replay guard).
             let (accepted, _) = mutate_user(app, user_id, |user, _, now| {
                 if user.totp_last_step.is_some_and(|l| l as u64 >= step) {
-                    record_failed_attempt(user, &app.settings, now);
                     return Ok(false);
                 }
+                settle_successful_attempt(user, Factor::SecondFactor, now)?;
                 user.totp_last_step = Some(step as i64);
-                record_successful_attempt(user, now);
                 Ok(true)
             })
             .await?;
-            if accepted {
-                return Ok(VerifyTotpResponse {
-                    verified: true,
-                    code_type: CodeType::Totp,
-                });
-            }
-            return Err(incorrect_code());
+            return Ok(accepted.then_some(CodeType::Totp));
         }
     }
-    if !codes.is_empty() {
-        let candidate = code.clone();
-        let stored = codes.clone();
-        let matched = app
-            .hash_pool
-            .run(move || {
-                stored
-                    .iter()
-                    .position(|h| crypto::verify_backup_code(h, &candidate))
-            })
-            .await;
-        if let Some(index) = matched {
-            let used = codes[index].clone();
-            // A backup code is consumed: remove it, unless another request already did.
-            let (consumed, _) = mutate_user(app, user_id, |user, _, now| {
-                let mut current = backup_codes(user);
-                let Some(pos) = current.iter().position(|h| *h == used) else {
-                    record_failed_attempt(user, &app.settings, now);
-                    return Ok(false);
-                };
-                current.remove(pos);
-                let had_mfa = has_mfa(user);
-                user.backup_codes = (!current.is_empty())
-                    .then(|| serde_json::to_string(&current).expect("strings serialize"));
-                stamp_mfa_change(user, had_mfa, now);
-                record_successful_attempt(user, now);
-                Ok(true)
-            })
-            .await?;
-            if consumed {
-                return Ok(VerifyTotpResponse {
-                    verified: true,
-                    code_type: CodeType::BackupCode,
-                });
-            }
-            return Err(incorrect_code());
-        }
+    if codes.is_empty() {
+        return Ok(None);
     }
-    let error = if codes.is_empty() && code.chars().count() != crypto::totp::DIGITS as usize {
-        ApiError::form(
-            "totp_invalid_length",
-            "code",
-            "Invalid length",
-            format!("TOTP codes have {} digits.", crypto::totp::DIGITS),
-        )
-    } else {
-        incorrect_code()
+    let candidate = code.to_owned();
+    let stored = codes.clone();
+    let matched = app
+        .hash_pool
+        .run(move || {
+            stored
+                .iter()
+                .position(|h| crypto::verify_backup_code(h, &candidate))
+        })
+        .await;
+    let Some(index) = matched else {
+        return Ok(None);
     };
-    Err(fail_attempt(app, user_id, error).await)
+    let used = codes[index].clone();
+    // A backup code is consumed: remove it, unless another request already did.
+    let (consumed, _) = mutate_user(app, user_id, |user, _, now| {
+        let mut current = backup_codes(user);
+        let Some(pos) = current.iter().position(|h| *h == used) else {
+            return Ok(false);
+        };
+        settle_successful_attempt(user, Factor::SecondFactor, now)?;
+        current.remove(pos);
+        let had_mfa = has_mfa(user);
+        user.backup_codes = (!current.is_empty())
+            .then(|| serde_json::to_string(&current).expect("strings serialize"));
+        stamp_mfa_change(user, had_mfa, now);
+        Ok(true)
+    })
+    .await?;
+    Ok(consumed.then_some(CodeType::BackupCode))
 }
 
 fn incorrect_code() -> ApiError {

@@ -17,12 +17,17 @@ pub fn is_locked(user: &UserRow, now: i64) -> bool {
     user.locked_at.is_some() && user.lockout_expires_at.is_none_or(|until| until > now)
 }
 
-/// Checks left before a lock; a lock that has expired leaves the full allowance.
+/// Checks left before a lock: the passwords' and the second factors' failures are counted
+/// apart and either reaching the limit locks the user, so this is the smaller of the two
+/// allowances. A lock that has expired leaves the full allowance.
 pub fn attempts_remaining(user: &UserRow, settings: &Settings, now: i64) -> i64 {
     if user.locked_at.is_some() && !is_locked(user, now) {
         return settings.max_verification_attempts;
     }
-    (settings.max_verification_attempts - user.failed_verification_attempts).max(0)
+    let failed = user
+        .failed_verification_attempts
+        .max(user.failed_second_factor_attempts);
+    (settings.max_verification_attempts - failed).max(0)
 }
 
 pub fn user(record: &UserRecord, settings: &Settings, now: i64) -> User {

@@ -4,6 +4,7 @@
 //! few places where the two SQL dialects differ ask [`Dialect`]. Each backend has its own
 //! embedded migrations.
 
+pub mod attempts;
 pub mod billing;
 pub mod external_accounts;
 pub mod identities;

@@ -31,7 +31,10 @@ pub struct UserRow {
     pub locked_at: Option<i64>,
     /// `None` while locked means the lock never expires.
     pub lockout_expires_at: Option<i64>,
+    /// Failed password checks since the last successful one (or unlock).
     pub failed_verification_attempts: i64,
+    /// Failed TOTP / backup-code checks since the last successful one (or unlock).
+    pub failed_second_factor_attempts: i64,
     pub delete_self_enabled: bool,
     pub create_organization_enabled: bool,
     pub create_organizations_limit: Option<i64>,
@@ -194,7 +197,7 @@ pub(super) const USER_COLUMNS: &str =
     create_organizations_limit, bypass_client_trust, mfa_enabled_at, mfa_disabled_at, \
     last_active_at, last_sign_in_at, legal_accepted_at, created_at, updated_at, \
     totp_secret, totp_created_at, totp_last_step, backup_codes, password_compromised_at, \
-    image_key";
+    image_key, failed_second_factor_attempts";
 
 pub(super) fn user_from_row(row: &AnyRow) -> sqlx::Result<UserRow> {
     Ok(UserRow {
@@ -235,6 +238,7 @@ pub(super) fn user_from_row(row: &AnyRow) -> sqlx::Result<UserRow> {
         backup_codes: row.try_get("backup_codes")?,
         password_compromised_at: row.try_get("password_compromised_at")?,
         image_key: row.try_get("image_key")?,
+        failed_second_factor_attempts: row.try_get("failed_second_factor_attempts")?,
     })
 }
 
@@ -277,6 +281,7 @@ fn bind_user_values(sql: &mut Sql, u: &UserRow) {
         u.backup_codes.clone().into(),
         u.password_compromised_at.into(),
         u.image_key.clone().into(),
+        u.failed_second_factor_attempts.into(),
     ];
     sql.bind_list(&values);
 }

@@ -8,6 +8,7 @@ mod credentials;
 mod identities;
 mod images;
 mod list;
+mod lockout;
 mod metadata;
 mod oauth;
 mod organizations;

@@ -146,6 +146,14 @@ impl TestServer {
         self.server = Some(server);
     }
 
+    /// Starts a second server on this test's database, with the same keys and settings, as a
+    /// second node behind a load balancer would run. The caller shuts it down.
+    pub async fn start_node(&self) -> RunningServer {
+        clerk_server::start(self.config.clone())
+            .await
+            .expect("second node starts")
+    }
+
     /// Restarts the server with these OAuth providers enabled.
     pub async fn enable_oauth_providers(
         &mut self,
