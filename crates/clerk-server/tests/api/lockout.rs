@@ -119,7 +119,7 @@ async fn concurrent_wrong_totp_codes_stop_at_the_limit(s: TestServer) {
     let path = format!("/users/{}/verify_totp", id(&u));
     let wrong = wrong_code();
     let bodies = (0..20).map(|_| json!({"code": wrong})).collect();
-    let answers = fire(&[s.base.clone()], &path, bodies).await;
+    let answers = fire(std::slice::from_ref(&s.base), &path, bodies).await;
     let counts = tally(&answers);
     let checked = counts
         .get(&(422, "totp_incorrect_code".into()))
