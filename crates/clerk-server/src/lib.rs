@@ -127,7 +127,11 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         ),
         hash_pool: crypto::HashPool::new(cpus),
         images,
+        // Token endpoints are configured by the operator; a redirect would send the client
+        // secret and refresh token (a 307 repeats the form) wherever the answer points, so
+        // none is followed. The timeout bounds the whole exchange, body included.
         http_client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(std::time::Duration::from_secs(10))
             .build()
             .expect("a default HTTP client builds"),

@@ -75,11 +75,11 @@ pub async fn set_profile_image(
         Ok(())
     })
     .await;
+    // After the commit: the replaced image, or ours if the row change failed (the user was
+    // deleted meanwhile, say), is referenced by no row any more.
     let stale = if result.is_ok() { replaced } else { Some(key) };
     if let Some(stale) = stale {
-        if let Err(e) = app.images.delete(&stale).await {
-            tracing::warn!(error = %e, key = stale, "could not delete a replaced image");
-        }
+        discard_image(app, &stale).await;
     }
     result
 }
@@ -99,11 +99,20 @@ pub async fn delete_profile_image(app: &AppState, user_id: &str) -> ApiResult<Us
     })
     .await?;
     if let Some(key) = removed {
-        if let Err(e) = app.images.delete(&key).await {
-            tracing::warn!(error = %e, key, "could not delete a removed image");
-        }
+        discard_image(app, &key).await;
     }
     Ok(user)
+}
+
+/// Deletes a stored image that no row references any more (replaced, removed, or its user
+/// deleted), so its public URL answers 404. Called only after the row change has committed:
+/// deleting first would leave a committed row pointing at nothing if the commit failed. A
+/// failure is logged, never answered: the request's change is already durable, and the
+/// orphaned object can be found by a sweep of keys that no row references.
+pub async fn discard_image(app: &AppState, key: &str) {
+    if let Err(e) = app.images.delete(key).await {
+        tracing::warn!(error = %e, key, "could not delete an image no user references");
+    }
 }
 
 /// The stored image and its content type.

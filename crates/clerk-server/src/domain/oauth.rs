@@ -187,6 +187,31 @@ async fn current_token(
     })
 }
 
+/// Largest token endpoint answer read. A real one is a few KiB at most (an ID token included);
+/// past this the provider is broken or hostile, and reading on would hold memory per request.
+pub const MAX_TOKEN_RESPONSE_BYTES: usize = 64 * 1024;
+
+/// The response body, read chunk by chunk and abandoned as soon as it exceeds `cap` bytes
+/// (a declared `Content-Length` over the cap is refused before reading anything).
+async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<u8>, String> {
+    let too_large = || format!("the response is larger than {} KiB", cap / 1024);
+    if response.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| format!("reading the response failed: {e}"))?
+    {
+        if body.len() + chunk.len() > cap {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 /// RFC 6749 §5.1 token response (the fields we keep).
 #[derive(Deserialize)]
 struct TokenResponse {
@@ -233,10 +258,11 @@ async fn refresh(
         .await
         .map_err(|e| retrieval_error(format!("request failed: {e}")))?;
     let status = response.status();
-    let body = response
-        .bytes()
+    // The client follows no redirects (see `AppState::http_client`): a 3xx lands here and is
+    // refused below like any other non-success answer.
+    let body = read_capped(response, MAX_TOKEN_RESPONSE_BYTES)
         .await
-        .map_err(|e| retrieval_error(format!("reading the response failed: {e}")))?;
+        .map_err(retrieval_error)?;
     if !status.is_success() {
         let error = serde_json::from_slice::<Value>(&body)
             .ok()

@@ -641,6 +641,11 @@ pub async fn delete_user(app: &AppState, user_id: &str) -> ApiResult<DeletedObje
         .ok_or_else(|| ApiError::user_not_found(user_id))?;
     sql::delete_user(tx.conn(), dialect, record.user.seq).await?;
     tx.commit().await?;
+    // The row was read locked, so this is the key of the last upload that committed; an
+    // upload still under way finds the user gone and deletes its own object.
+    if let Some(key) = &record.user.image_key {
+        super::images::discard_image(app, key).await;
+    }
     Ok(DeletedObject {
         object: "user".into(),
         id: Some(record.user.id),

@@ -1,7 +1,7 @@
 //! Profile image upload (multipart, part `file`) and the public image URLs.
 
 use axum::extract::{Multipart, Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
@@ -61,18 +61,40 @@ pub async fn delete_profile_image(
     images::delete_profile_image(&app, &user_id).await.map(Json)
 }
 
+/// How long a browser may reuse an image it fetched without asking again.
+///
+/// `private`: no shared cache (CDN, proxy) keeps a copy, so once the image is removed or its
+/// user deleted, nobody who has not already seen it can fetch it again; only a browser that
+/// did may show it from its own cache for at most this long. No `immutable`: a key's bytes
+/// never change (a new upload gets a new key), but a key can stop existing.
+pub const IMAGE_CACHE_CONTROL: &str = "private, max-age=3600";
+
 /// `GET /_ext/images/{key}`: the image bytes, publicly readable.
-pub async fn serve_image(
-    State(app): State<AppState>,
-    Path(key): Path<String>,
-) -> ApiResult<Response> {
-    let (content_type, bytes) = images::image(&app, &key).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "public, max-age=86400, immutable"),
-        ],
-        bytes,
-    )
-        .into_response())
+///
+/// The headers make the bytes inert wherever the URL is opened: `nosniff` keeps a browser
+/// from reading them as anything but the sniffed image type, and `sandbox` keeps a document
+/// served here (should one ever get through) from running script or reaching this origin.
+/// The 404 of a missing image carries them too.
+pub async fn serve_image(State(app): State<AppState>, Path(key): Path<String>) -> Response {
+    let mut response = match images::image(&app, &key).await {
+        Ok((content_type, bytes)) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, IMAGE_CACHE_CONTROL),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox"),
+    );
+    response
 }

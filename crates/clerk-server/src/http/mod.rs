@@ -5,6 +5,7 @@ mod auth;
 mod billing;
 mod credentials;
 pub mod extract;
+mod health;
 mod identities;
 mod images;
 mod organizations;
@@ -189,6 +190,8 @@ pub fn router(app: AppState) -> Router {
     Router::new()
         .nest("/v1", v1)
         .route("/_ext/images/{key}", get(images::serve_image))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(

@@ -18,6 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::Migrator;
 use sqlx::{AnyConnection, AnyPool, Executor, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -108,10 +109,7 @@ impl Store {
             })
             .connect(&url)
             .await?;
-        match dialect {
-            Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
-            Dialect::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
-        }
+        migrator(dialect).run(&pool).await?;
         let write_lock = (dialect == Dialect::Sqlite).then(|| Arc::new(Mutex::new(())));
         Ok(Self {
             pool,
@@ -141,8 +139,59 @@ impl Store {
         })
     }
 
+    /// Whether this store can serve requests: the database answers and every embedded
+    /// migration is applied (a database restored from an older backup, or migrated by an older
+    /// build, is not). One small query on a pooled connection, so it can be polled; bounded by
+    /// [`READINESS_TIMEOUT`] so a hung database or an exhausted pool answers instead of hanging.
+    pub async fn readiness(&self) -> Result<(), NotReady> {
+        let probe = async {
+            let mut conn = self.pool.acquire().await?;
+            let applied: Vec<i64> =
+                sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                    .fetch_all(&mut *conn)
+                    .await?;
+            Ok::<_, sqlx::Error>(applied)
+        };
+        let applied = tokio::time::timeout(READINESS_TIMEOUT, probe)
+            .await
+            .map_err(|_| NotReady::TimedOut)?
+            .map_err(NotReady::Database)?;
+        let missing = migrator(self.dialect)
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration())
+            .find(|m| !applied.contains(&m.version));
+        match missing {
+            Some(m) => Err(NotReady::MigrationMissing(m.version)),
+            None => Ok(()),
+        }
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// How long [`Store::readiness`] waits for a connection and its query together.
+pub const READINESS_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Why [`Store::readiness`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum NotReady {
+    #[error("the database did not answer within {READINESS_TIMEOUT:?}")]
+    TimedOut,
+    #[error("the database failed: {0}")]
+    Database(sqlx::Error),
+    #[error("migration {0} is not applied")]
+    MigrationMissing(i64),
+}
+
+/// The migrations embedded in this build for `dialect`.
+fn migrator(dialect: Dialect) -> &'static Migrator {
+    static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
+    static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
+    match dialect {
+        Dialect::Sqlite => &SQLITE,
+        Dialect::Postgres => &POSTGRES,
     }
 }
 

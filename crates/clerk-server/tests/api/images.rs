@@ -149,4 +149,121 @@ async fn bad_uploads(s: TestServer) {
     );
 }
 
-crate::on_both_stores!(upload_serve_replace_delete, bad_uploads);
+/// How many image objects the server's store holds (files under its directory).
+fn stored_images(s: &TestServer) -> usize {
+    fn count(dir: &std::path::Path) -> usize {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return 0;
+        };
+        entries
+            .map(|e| e.unwrap().path())
+            .map(|p| if p.is_dir() { count(&p) } else { 1 })
+            .sum()
+    }
+    count(&s.image_store_dir())
+}
+
+/// A missing image answers 404 in Clerk's envelope.
+async fn assert_image_gone(url: &str) {
+    let (status, ct, body) = fetch(url).await;
+    assert_eq!(status, 404, "{url} is still served");
+    assert_eq!(ct.as_deref(), Some("application/json"));
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["errors"][0]["code"], "image_not_found", "{body}");
+}
+
+/// The bytes are served inert (no sniffing, no script, no access to our origin), and no shared
+/// cache may keep them past a deletion.
+async fn served_images_are_inert_and_not_shared_cached(s: TestServer) {
+    let u = s.create_user(json!({})).await;
+    let v = upload(&s, &id(&u), GIF.to_vec(), "image/gif").await.ok();
+    let url = v["image_url"].as_str().unwrap().to_owned();
+    let missing = format!("{}/_ext/images/img_nope", s.root_url());
+    for (url, status) in [(url.as_str(), 200), (missing.as_str(), 404)] {
+        let res = reqwest::get(url).await.unwrap();
+        assert_eq!(res.status().as_u16(), status);
+        let header = |name: &str| {
+            res.headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        assert_eq!(header("x-content-type-options").as_deref(), Some("nosniff"));
+        assert_eq!(
+            header("content-security-policy").as_deref(),
+            Some("sandbox")
+        );
+        if status == 200 {
+            let cache = header("cache-control").unwrap();
+            assert!(cache.contains("private"), "{cache}");
+            assert!(!cache.contains("public"), "{cache}");
+            assert!(!cache.contains("immutable"), "{cache}");
+        }
+    }
+}
+
+/// Deleting a user, or its image, deletes the stored object: its URL answers 404 and the
+/// store holds nothing. A new upload gets a new key.
+async fn deletion_deletes_the_stored_object(s: TestServer) {
+    let u = s.create_user(json!({})).await;
+    let v = upload(&s, &id(&u), PNG.to_vec(), "image/png").await.ok();
+    let url = v["image_url"].as_str().unwrap().to_owned();
+    assert_eq!(stored_images(&s), 1);
+    s.delete(&format!("/users/{}", id(&u))).await.ok();
+    assert_image_gone(&url).await;
+    assert_eq!(stored_images(&s), 0, "the deleted user's image is gone");
+
+    let u = s.create_user(json!({})).await;
+    let v = upload(&s, &id(&u), PNG.to_vec(), "image/png").await.ok();
+    let first = v["image_url"].as_str().unwrap().to_owned();
+    s.delete(&format!("/users/{}/profile_image", id(&u)))
+        .await
+        .ok();
+    assert_image_gone(&first).await;
+    assert_eq!(stored_images(&s), 0, "the removed image is gone");
+    // The same bytes again: a new key, so nothing cached under the old URL comes back.
+    let v = upload(&s, &id(&u), PNG.to_vec(), "image/png").await.ok();
+    let second = v["image_url"].as_str().unwrap().to_owned();
+    assert_ne!(second, first);
+    assert_eq!(fetch(&second).await.0, 200);
+    assert_image_gone(&first).await;
+    assert_eq!(stored_images(&s), 1);
+}
+
+/// Uploads racing the deletion of their user leave no object behind, whichever commits first:
+/// the deletion removes the image it saw, an upload that finds the user gone removes its own.
+async fn uploads_racing_user_deletion_leave_no_object(s: TestServer) {
+    let users = futures::future::join_all((0..6).map(|_| s.create_user(json!({})))).await;
+    let races = users.iter().map(|u| {
+        let s = &s;
+        async move {
+            let user_id = id(u);
+            let user_path = format!("/users/{user_id}");
+            let uploads = (0..3).map(|_| upload(s, &user_id, PNG.to_vec(), "image/png"));
+            let (answers, deleted) =
+                tokio::join!(futures::future::join_all(uploads), s.delete(&user_path));
+            deleted.ok();
+            answers
+        }
+    });
+    let mut urls = Vec::new();
+    for answer in futures::future::join_all(races).await.into_iter().flatten() {
+        match answer.status {
+            200 => urls.push(answer.body["image_url"].as_str().unwrap().to_owned()),
+            _ => {
+                answer.err(404, "resource_not_found");
+            }
+        }
+    }
+    for url in &urls {
+        assert_image_gone(url).await;
+    }
+    assert_eq!(stored_images(&s), 0, "orphaned image objects");
+}
+
+crate::on_both_stores!(
+    upload_serve_replace_delete,
+    bad_uploads,
+    served_images_are_inert_and_not_shared_cached,
+    deletion_deletes_the_stored_object,
+    uploads_racing_user_deletion_leave_no_object
+);

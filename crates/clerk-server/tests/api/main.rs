@@ -5,6 +5,7 @@ mod support;
 mod billing;
 mod create;
 mod credentials;
+mod health;
 mod identities;
 mod images;
 mod list;

@@ -30,6 +30,10 @@ impl TokenEndpoint {
     async fn start(&self) -> String {
         let app = axum::Router::new()
             .route("/token", axum::routing::post(token))
+            .route("/redirect", axum::routing::post(redirect_to_token))
+            .route("/huge", axum::routing::post(huge))
+            .route("/huge-chunked", axum::routing::post(huge_chunked))
+            .route("/roomy", axum::routing::post(roomy))
             .with_state(self.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -78,6 +82,49 @@ async fn token(
         "scope": "email profile openid"
     }))
     .into_response()
+}
+
+/// A 307 (the form is sent again) to the endpoint that would hand out a token.
+async fn redirect_to_token() -> axum::response::Redirect {
+    axum::response::Redirect::temporary("/token")
+}
+
+/// A well-formed token response padded to `size` bytes.
+fn padded_token(token: &str, size: usize) -> String {
+    let head = format!(r#"{{"access_token":"{token}","token_type":"Bearer","padding":""#);
+    let tail = r#""}"#;
+    let padding = "x".repeat(size - head.len() - tail.len());
+    format!("{head}{padding}{tail}")
+}
+
+/// A valid token response of 1 MiB, its length declared.
+async fn huge() -> axum::response::Response {
+    (
+        [("content-type", "application/json")],
+        padded_token("from-huge", 1024 * 1024),
+    )
+        .into_response()
+}
+
+/// The same, streamed in chunks with no declared length.
+async fn huge_chunked() -> axum::response::Response {
+    let body = padded_token("from-chunked", 1024 * 1024).into_bytes();
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        body.chunks(8192).map(|c| Ok(c.to_vec())).collect();
+    (
+        [("content-type", "application/json")],
+        axum::body::Body::from_stream(futures::stream::iter(chunks)),
+    )
+        .into_response()
+}
+
+/// A valid token response just under the cap.
+async fn roomy() -> axum::response::Response {
+    (
+        [("content-type", "application/json")],
+        padded_token("from-roomy", 60 * 1024),
+    )
+        .into_response()
 }
 
 fn provider(name: &str, token_url: &str) -> OAuthProvider {
@@ -287,8 +334,52 @@ async fn provider_failures_are_4xx(mut s: TestServer) {
         .err(400, "oauth_token_retrieval_error");
 }
 
+/// A token endpoint that redirects is refused, and the redirect is not followed (the client
+/// secret and refresh token would go wherever it points); an answer over 64 KiB is refused,
+/// declared or streamed.
+async fn hostile_token_endpoints_are_refused(mut s: TestServer) {
+    let endpoint = TokenEndpoint::default();
+    let token_url = endpoint.start().await;
+    let base = token_url.trim_end_matches("/token");
+    s.enable_oauth_providers(vec![
+        provider("oauth_redirect", &format!("{base}/redirect")),
+        provider("oauth_huge", &format!("{base}/huge")),
+        provider("oauth_chunked", &format!("{base}/huge-chunked")),
+        provider("oauth_roomy", &format!("{base}/roomy")),
+    ])
+    .await;
+    let expired = now_ms() - 1000;
+    let accounts: Vec<Value> = ["redirect", "huge", "chunked", "roomy"]
+        .iter()
+        .map(|name| {
+            json!({"provider": format!("oauth_{name}"), "provider_user_id": format!("p-{name}"),
+                   "oauth_token": {"access_token": "old", "refresh_token": "rt", "expires_at": expired}})
+        })
+        .collect();
+    let user = import_user(&s, "hostile@x.example", json!(accounts)).await;
+    let path = |provider: &str| format!("/users/{user}/oauth_access_tokens/{provider}");
+
+    s.get(&path("oauth_redirect"))
+        .await
+        .err(400, "oauth_token_retrieval_error");
+    assert!(
+        endpoint.calls().is_empty(),
+        "the redirect was followed to the token endpoint"
+    );
+    s.get(&path("oauth_huge"))
+        .await
+        .err(400, "oauth_token_retrieval_error");
+    s.get(&path("oauth_chunked"))
+        .await
+        .err(400, "oauth_token_retrieval_error");
+    // The cap leaves room for any real answer.
+    let roomy = s.get(&path("oauth_roomy")).await.ok();
+    assert_eq!(roomy[0]["token"], "from-roomy");
+}
+
 crate::on_both_stores!(
     expired_tokens_are_refreshed,
     token_errors,
-    provider_failures_are_4xx
+    provider_failures_are_4xx,
+    hostile_token_endpoints_are_refused
 );

@@ -163,6 +163,16 @@ impl TestServer {
         self.restart().await;
     }
 
+    /// The directory the server keeps profile images in (one file per stored image).
+    pub fn image_store_dir(&self) -> std::path::PathBuf {
+        self.config.image_store.clone().into()
+    }
+
+    /// The server's root URL (`http://ADDR`), for routes outside `/v1`.
+    pub fn root_url(&self) -> String {
+        self.base.trim_end_matches("/v1").to_owned()
+    }
+
     /// A request with the default key; `path` is relative to `/v1`.
     pub fn req(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         self.http
