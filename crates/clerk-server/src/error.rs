@@ -1,6 +1,6 @@
 //! The one error type of the server, rendered as Clerk's `ClerkErrors` envelope.
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use clerk_model::{ClerkError, ClerkErrors};
 use serde_json::json;
@@ -13,6 +13,8 @@ pub struct ApiError {
     pub message: String,
     pub long_message: String,
     pub param_name: Option<String>,
+    /// Response headers sent with the error (`Retry-After` on a 429).
+    pub headers: HeaderMap,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -30,7 +32,22 @@ impl ApiError {
             message: message.into(),
             long_message: long_message.into(),
             param_name: None,
+            headers: HeaderMap::new(),
         }
+    }
+
+    /// 429 `too_many_requests` with `Retry-After: <seconds>`, Clerk's rate-limit answer.
+    pub fn too_many_requests(retry_after_secs: u64, long_message: impl Into<String>) -> Self {
+        let mut error = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            "Too many requests",
+            long_message,
+        );
+        error
+            .headers
+            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        error
     }
 
     /// Names the request parameter at fault (`meta.param_name`).
@@ -193,7 +210,8 @@ fn trace_id() -> String {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, axum::Json(self.to_envelope())).into_response()
+        let envelope = self.to_envelope();
+        (self.status, self.headers, axum::Json(envelope)).into_response()
     }
 }
 
@@ -216,6 +234,18 @@ impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
         tracing::error!(error = %err, "database error");
         Self::internal()
+    }
+}
+
+/// The hashing pool is full: shed the request instead of queueing it (the caller retries).
+impl From<crate::crypto::pool::PoolBusy> for ApiError {
+    fn from(busy: crate::crypto::pool::PoolBusy) -> Self {
+        tracing::warn!(%busy, "hashing pool full, request refused");
+        Self::too_many_requests(
+            busy.retry_after_secs(),
+            "The server is busy hashing passwords. Please retry after the number of seconds in \
+             the Retry-After header.",
+        )
     }
 }
 

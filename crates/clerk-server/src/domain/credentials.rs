@@ -61,7 +61,7 @@ pub async fn verify_password(
         let cost = app.settings.bcrypt_cost;
         app.hash_pool
             .run(move || crypto::decoy_verify_with_cost(&password, cost))
-            .await;
+            .await?;
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "no_password_set",
@@ -75,7 +75,7 @@ pub async fn verify_password(
     let verified = app
         .hash_pool
         .run(move || crypto::verify(hasher, &stored, &candidate))
-        .await
+        .await?
         .map_err(|e| {
             tracing::error!(error = %e, "stored password digest does not parse");
             ApiError::internal()
@@ -91,7 +91,7 @@ pub async fn verify_password(
     }
     // Imported digests are replaced by bcrypt once the password is known to be right.
     let rehashed = if crypto::needs_rehash(hasher) {
-        Some(passwords::hash_password(app, password).await)
+        Some(passwords::hash_password(app, password).await?)
     } else {
         None
     };
@@ -183,7 +183,7 @@ pub async fn verify_totp(
                     .iter()
                     .position(|h| crypto::verify_backup_code(h, &candidate))
             })
-            .await;
+            .await?;
         if let Some(index) = matched {
             let used = codes[index].clone();
             // A backup code is consumed: remove it, unless another request already did.

@@ -40,6 +40,7 @@ pub struct Resp {
     pub status: u16,
     pub content_type: Option<String>,
     pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
 }
 
 impl Resp {
@@ -155,6 +156,12 @@ impl TestServer {
         self.restart().await;
     }
 
+    /// Restarts the server with its settings changed by `change`.
+    pub async fn restart_with_settings(&mut self, change: impl FnOnce(&mut Settings)) {
+        change(&mut self.config.settings);
+        self.restart().await;
+    }
+
     /// A request with the default key; `path` is relative to `/v1`.
     pub fn req(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         self.http
@@ -220,6 +227,7 @@ impl TestServer {
         check_spec: bool,
     ) -> Resp {
         let status = res.status().as_u16();
+        let headers = res.headers().clone();
         let content_type = res
             .headers()
             .get("content-type")
@@ -236,6 +244,7 @@ impl TestServer {
                 status,
                 content_type,
                 body,
+                headers,
             };
         }
         if let Err(violation) = clerk_spec::Spec::load().validate_response(
@@ -251,6 +260,7 @@ impl TestServer {
             status,
             content_type,
             body,
+            headers,
         }
     }
 
