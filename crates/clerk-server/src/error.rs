@@ -13,8 +13,9 @@ pub struct ApiError {
     pub message: String,
     pub long_message: String,
     pub param_name: Option<String>,
-    /// Response headers sent with the error (`Retry-After` on a 429).
-    pub headers: HeaderMap,
+    /// Seconds for a `Retry-After` header (429 `too_many_requests`). Kept as a number, not a
+    /// header map, so the error stays small (it travels in every `Result` of the server).
+    pub retry_after_secs: Option<u32>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -32,22 +33,21 @@ impl ApiError {
             message: message.into(),
             long_message: long_message.into(),
             param_name: None,
-            headers: HeaderMap::new(),
+            retry_after_secs: None,
         }
     }
 
     /// 429 `too_many_requests` with `Retry-After: <seconds>`, Clerk's rate-limit answer.
-    pub fn too_many_requests(retry_after_secs: u64, long_message: impl Into<String>) -> Self {
-        let mut error = Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_requests",
-            "Too many requests",
-            long_message,
-        );
-        error
-            .headers
-            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-        error
+    pub fn too_many_requests(retry_after_secs: u32, long_message: impl Into<String>) -> Self {
+        Self {
+            retry_after_secs: Some(retry_after_secs),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                "Too many requests",
+                long_message,
+            )
+        }
     }
 
     /// Names the request parameter at fault (`meta.param_name`).
@@ -210,8 +210,11 @@ fn trace_id() -> String {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let envelope = self.to_envelope();
-        (self.status, self.headers, axum::Json(envelope)).into_response()
+        let mut headers = HeaderMap::new();
+        if let Some(secs) = self.retry_after_secs {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        (self.status, headers, axum::Json(self.to_envelope())).into_response()
     }
 }
 

@@ -165,10 +165,7 @@ async fn a_cancelled_caller_keeps_its_slot_until_the_job_ends() {
         .await
         .is_err());
     let flag = first_done.clone();
-    let saw_first_done = pool
-        .run(move || flag.load(Ordering::SeqCst))
-        .await
-        .unwrap();
+    let saw_first_done = pool.run(move || flag.load(Ordering::SeqCst)).await.unwrap();
     assert!(
         saw_first_done,
         "second job started while the first still ran"

@@ -22,7 +22,7 @@ pub const DEFAULT_WAITING_PER_JOB: usize = 32;
 
 /// What a refused caller is told to wait before trying again. A running slot frees up well
 /// within a second at any sane cost, and `Retry-After` counts whole seconds.
-pub const RETRY_AFTER_SECS: u64 = 1;
+pub const RETRY_AFTER_SECS: u32 = 1;
 
 /// The pool is full: every running and every waiting slot is taken. Nothing ran; the caller
 /// may try again after [`PoolBusy::retry_after_secs`].
@@ -35,7 +35,7 @@ pub struct PoolBusy {
 
 impl PoolBusy {
     /// Seconds to wait before retrying, for a `Retry-After` header.
-    pub fn retry_after_secs(&self) -> u64 {
+    pub fn retry_after_secs(&self) -> u32 {
         RETRY_AFTER_SECS
     }
 }
@@ -82,10 +82,7 @@ impl HashPool {
     pub fn for_machine(max_jobs: Option<usize>, max_waiting: Option<usize>) -> Self {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         let jobs = max_jobs.unwrap_or_else(|| default_jobs(cores)).max(1);
-        Self::with_queue(
-            jobs,
-            max_waiting.unwrap_or(jobs * DEFAULT_WAITING_PER_JOB),
-        )
+        Self::with_queue(jobs, max_waiting.unwrap_or(jobs * DEFAULT_WAITING_PER_JOB))
     }
 
     /// The bound on running jobs this pool was built with.
@@ -200,7 +197,11 @@ mod tests {
             }
             tokio::time::sleep(std::time::Duration::from_millis(1)).await;
         }
-        assert_eq!(pool.admitted.available_permits(), 0, "second job never queued");
+        assert_eq!(
+            pool.admitted.available_permits(),
+            0,
+            "second job never queued"
+        );
         let refused = pool.run(|| ()).await.err();
         let busy = refused.expect("a third job is refused while two hold the slots");
         assert_eq!(busy.retry_after_secs(), 1);

@@ -272,7 +272,9 @@ pub enum BackupCodeError {
          and hyphens"
     )]
     TooShort,
-    #[error("a bcrypt backup code may have a cost of at most {MAX_BACKUP_CODE_BCRYPT_COST}, not {0}")]
+    #[error(
+        "a bcrypt backup code may have a cost of at most {MAX_BACKUP_CODE_BCRYPT_COST}, not {0}"
+    )]
     CostTooHigh(u32),
     #[error("a user may have at most {MAX_BACKUP_CODES} backup codes, not {0}")]
     TooMany(usize),
@@ -317,7 +319,9 @@ pub fn import_backup_code(code: &str) -> Result<String, BackupCodeError> {
     if code.starts_with("$2") {
         super::passwords::bcrypt::check_mcf(PasswordHasher::Bcrypt, code)?;
         // check_mcf guarantees two ASCII digits here.
-        let cost: u32 = code[4..6].parse().expect("a checked bcrypt cost is two digits");
+        let cost: u32 = code[4..6]
+            .parse()
+            .expect("a checked bcrypt cost is two digits");
         if cost > MAX_BACKUP_CODE_BCRYPT_COST {
             return Err(BackupCodeError::CostTooHigh(cost));
         }
@@ -331,7 +335,9 @@ pub fn import_backup_code(code: &str) -> Result<String, BackupCodeError> {
 
 /// The stored forms of a user's imported backup codes ([`import_backup_code`] each, at most
 /// [`MAX_BACKUP_CODES`]); the error names the index of the first code refused.
-pub fn check_backup_codes(codes: &[String]) -> Result<Vec<String>, (Option<usize>, BackupCodeError)> {
+pub fn check_backup_codes(
+    codes: &[String],
+) -> Result<Vec<String>, (Option<usize>, BackupCodeError)> {
     if codes.len() > MAX_BACKUP_CODES {
         return Err((None, BackupCodeError::TooMany(codes.len())));
     }
@@ -453,7 +459,15 @@ mod tests {
 
     #[test]
     fn imported_codes_are_long_enough_once_normalised() {
-        for short in ["", " ", "abcde", "ab-cd-e", " a b c d e ", "-----------", "\t\t"] {
+        for short in [
+            "",
+            " ",
+            "abcde",
+            "ab-cd-e",
+            " a b c d e ",
+            "-----------",
+            "\t\t",
+        ] {
             assert_eq!(
                 import_backup_code(short),
                 Err(BackupCodeError::TooShort),
@@ -469,7 +483,10 @@ mod tests {
         // As a digest handed in through `backup_code_digests` (or stored before the rule) can
         // be the hash of an empty or short code.
         for short in ["", "   ", "abc", "ab-cd-e"] {
-            assert!(!verify_backup_code(&hash_backup_code(short), short), "{short:?}");
+            assert!(
+                !verify_backup_code(&hash_backup_code(short), short),
+                "{short:?}"
+            );
         }
         let bcrypt_of_empty = ::bcrypt::hash("", 4).unwrap();
         assert!(!verify_backup_code(&bcrypt_of_empty, ""));

@@ -198,14 +198,34 @@ fn check_list_sizes(r: &ImportUser) -> ApiResult<()> {
         }
     };
     let max = MAX_RECORD_ITEMS;
-    too_long("email_addresses", r.email_addresses.len(), max, "email addresses")?;
+    too_long(
+        "email_addresses",
+        r.email_addresses.len(),
+        max,
+        "email addresses",
+    )?;
     too_long("phone_numbers", r.phone_numbers.len(), max, "phone numbers")?;
     too_long("web3_wallets", r.web3_wallets.len(), max, "web3 wallets")?;
-    too_long("external_accounts", r.external_accounts.len(), max, "external accounts")?;
+    too_long(
+        "external_accounts",
+        r.external_accounts.len(),
+        max,
+        "external accounts",
+    )?;
     too_long("passkeys", r.passkeys.len(), max, "passkeys")?;
-    too_long("trusted_devices", r.trusted_devices.len(), max, "trusted devices")?;
+    too_long(
+        "trusted_devices",
+        r.trusted_devices.len(),
+        max,
+        "trusted devices",
+    )?;
     let codes = crypto::MAX_BACKUP_CODES;
-    too_long("backup_codes", r.backup_codes.as_ref().map_or(0, Vec::len), codes, "backup codes")?;
+    too_long(
+        "backup_codes",
+        r.backup_codes.as_ref().map_or(0, Vec::len),
+        codes,
+        "backup codes",
+    )?;
     too_long(
         "backup_code_digests",
         r.backup_code_digests.as_ref().map_or(0, Vec::len),

@@ -359,7 +359,10 @@ mod tests {
         let q = QueryParams::parse(&format!("query={at_bound}&name_query={at_bound}x"));
         assert_eq!(q.needle("query").unwrap(), Some(at_bound.clone()));
         let e = q.needle("name_query").unwrap_err();
-        assert_eq!((e.status.as_u16(), e.param_name.as_deref()), (400, Some("name_query")));
+        assert_eq!(
+            (e.status.as_u16(), e.param_name.as_deref()),
+            (400, Some("name_query"))
+        );
         assert_eq!(q.needle("absent").unwrap(), None);
     }
 

@@ -59,7 +59,9 @@ async fn search_needles_are_capped(s: TestServer) {
             );
         }
     }
-    s.get(&format!("/organizations?query={at_bound}")).await.ok();
+    s.get(&format!("/organizations?query={at_bound}"))
+        .await
+        .ok();
     let refused = s.get(&format!("/organizations?query={over}")).await;
     assert_eq!(
         refused.err(400, "invalid_query_parameter_value").as_deref(),
@@ -70,10 +72,7 @@ async fn search_needles_are_capped(s: TestServer) {
 async fn offset_is_capped(s: TestServer) {
     let user = s.create_user(json!({})).await;
     // At the bound: an empty page, not an error.
-    assert!(s
-        .list_ids("offset=1000000000&limit=500")
-        .await
-        .is_empty());
+    assert!(s.list_ids("offset=1000000000&limit=500").await.is_empty());
     // Past it, and where `limit + offset` used to overflow i64.
     let org = s.post("/organizations", json!({"name": "Acme"})).await.ok();
     for offset in ["1000000001", &i64::MAX.to_string()] {
@@ -110,7 +109,9 @@ async fn import_caps_each_list_of_a_record(s: TestServer) {
     let accounts: Vec<Value> = (0..101)
         .map(|i| json!({"provider": "oauth_google", "provider_user_id": format!("g-{i}")}))
         .collect();
-    let passkeys: Vec<Value> = (0..101).map(|i| json!({"name": format!("key {i}")})).collect();
+    let passkeys: Vec<Value> = (0..101)
+        .map(|i| json!({"name": format!("key {i}")}))
+        .collect();
     let devices: Vec<Value> = (0..101)
         .map(|_| json!({"platform": "ios", "app_identifier": "com.example", "algorithm": "ES256"}))
         .collect();
@@ -152,8 +153,11 @@ async fn import_caps_each_list_of_a_record(s: TestServer) {
 /// A cost-4 bcrypt digest of "password", relabelled to `cost` (the bound is read from the
 /// string; nothing is hashed at that cost).
 fn bcrypt_code_at(cost: u32) -> String {
-    "$2b$04$lxKuea95E.V2llY4/uicJewizUNwOZrCvy65e8Rtnhu4g6cbPAJii"
-        .replacen("$04$", &format!("${cost:02}$"), 1)
+    "$2b$04$lxKuea95E.V2llY4/uicJewizUNwOZrCvy65e8Rtnhu4g6cbPAJii".replacen(
+        "$04$",
+        &format!("${cost:02}$"),
+        1,
+    )
 }
 
 async fn imported_backup_codes_are_checked(s: TestServer) {
@@ -174,9 +178,12 @@ async fn imported_backup_codes_are_checked(s: TestServer) {
         )
         .await
         .form_err(code, "backup_codes");
-        s.patch(&format!("/users/{}", id(&user)), json!({"backup_codes": codes}))
-            .await
-            .form_err(code, "backup_codes");
+        s.patch(
+            &format!("/users/{}", id(&user)),
+            json!({"backup_codes": codes}),
+        )
+        .await
+        .form_err(code, "backup_codes");
     }
     let records: Vec<Value> = refused
         .iter()
@@ -224,10 +231,7 @@ async fn an_empty_code_never_verifies(s: TestServer) {
             .await
             .form_err("totp_incorrect_code", "code");
     }
-    let v = s
-        .post(&path, json!({"code": "LONG-ENOUGH"}))
-        .await
-        .ok();
+    let v = s.post(&path, json!({"code": "LONG-ENOUGH"})).await.ok();
     assert_eq!(v, json!({"verified": true, "code_type": "backup_code"}));
     // Only the long code was consumed: two stored codes remain, still unusable.
     let user = s.get(&format!("/users/{}", id(&results[0]))).await.ok();
