@@ -39,6 +39,6 @@ pub use passwords::{
 pub use pool::{HashPool, PoolBusy};
 pub use secrets::{
     check_backup_codes, generate_backup_codes, hash_backup_code, import_backup_code,
-    is_stored_backup_code, verify_backup_code, BackupCodeError, Keyring, OpenError, SecretKey,
-    SecretKeyError, MAX_BACKUP_CODES, MIN_BACKUP_CODE_CHARS,
+    is_stored_backup_code, verify_backup_code, BackupCodeError, BackupCodesError, Keyring,
+    OpenError, SecretKey, SecretKeyError, MAX_BACKUP_CODES, MIN_BACKUP_CODE_CHARS,
 };

@@ -276,10 +276,21 @@ pub enum BackupCodeError {
         "a bcrypt backup code may have a cost of at most {MAX_BACKUP_CODE_BCRYPT_COST}, not {0}"
     )]
     CostTooHigh(u32),
-    #[error("a user may have at most {MAX_BACKUP_CODES} backup codes, not {0}")]
-    TooMany(usize),
     #[error("a code starting with `$2` must be a bcrypt digest: {}", digest_reason(.0))]
     Digest(#[from] DigestError),
+}
+
+/// A refused list of imported backup codes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BackupCodesError {
+    #[error("a user may have at most {MAX_BACKUP_CODES} backup codes, not {0}")]
+    TooMany(usize),
+    /// The first code refused, by its index in the list.
+    #[error("backup code {index}: {error}")]
+    Code {
+        index: usize,
+        error: BackupCodeError,
+    },
 }
 
 /// Why a bcrypt digest is refused, without the `password_digest` wording of password imports.
@@ -333,18 +344,18 @@ pub fn import_backup_code(code: &str) -> Result<String, BackupCodeError> {
     }
 }
 
-/// The stored forms of a user's imported backup codes ([`import_backup_code`] each, at most
-/// [`MAX_BACKUP_CODES`]); the error names the index of the first code refused.
-pub fn check_backup_codes(
-    codes: &[String],
-) -> Result<Vec<String>, (Option<usize>, BackupCodeError)> {
+/// The stored forms of a user's imported backup codes: at most [`MAX_BACKUP_CODES`], each as
+/// [`import_backup_code`] takes it.
+pub fn check_backup_codes(codes: &[String]) -> Result<Vec<String>, BackupCodesError> {
     if codes.len() > MAX_BACKUP_CODES {
-        return Err((None, BackupCodeError::TooMany(codes.len())));
+        return Err(BackupCodesError::TooMany(codes.len()));
     }
     codes
         .iter()
         .enumerate()
-        .map(|(i, code)| import_backup_code(code).map_err(|e| (Some(i), e)))
+        .map(|(index, code)| {
+            import_backup_code(code).map_err(|error| BackupCodesError::Code { index, error })
+        })
         .collect()
 }
 
@@ -515,13 +526,16 @@ mod tests {
         too_many.push("one-more-code".into());
         assert_eq!(
             check_backup_codes(&too_many),
-            Err((None, BackupCodeError::TooMany(21)))
+            Err(BackupCodesError::TooMany(21))
         );
         let mut with_empty = codes[..3].to_vec();
         with_empty.push(String::new());
         assert_eq!(
             check_backup_codes(&with_empty),
-            Err((Some(3), BackupCodeError::TooShort))
+            Err(BackupCodesError::Code {
+                index: 3,
+                error: BackupCodeError::TooShort
+            })
         );
     }
 }

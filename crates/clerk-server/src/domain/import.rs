@@ -185,53 +185,39 @@ fn id_or_new(param: &str, id: Option<String>, prefix: &str) -> ApiResult<String>
 
 /// Refuses a record whose lists are longer than this server imports (before any other work).
 fn check_list_sizes(r: &ImportUser) -> ApiResult<()> {
-    let too_long = |param: &str, len: usize, max: usize, what: &str| {
+    let codes = |list: &Option<Vec<String>>| list.as_ref().map_or(0, Vec::len);
+    for (param, len, max) in [
+        ("email_addresses", r.email_addresses.len(), MAX_RECORD_ITEMS),
+        ("phone_numbers", r.phone_numbers.len(), MAX_RECORD_ITEMS),
+        ("web3_wallets", r.web3_wallets.len(), MAX_RECORD_ITEMS),
+        (
+            "external_accounts",
+            r.external_accounts.len(),
+            MAX_RECORD_ITEMS,
+        ),
+        ("passkeys", r.passkeys.len(), MAX_RECORD_ITEMS),
+        ("trusted_devices", r.trusted_devices.len(), MAX_RECORD_ITEMS),
+        (
+            "backup_codes",
+            codes(&r.backup_codes),
+            crypto::MAX_BACKUP_CODES,
+        ),
+        (
+            "backup_code_digests",
+            codes(&r.backup_code_digests),
+            crypto::MAX_BACKUP_CODES,
+        ),
+    ] {
         if len > max {
-            Err(ApiError::form(
+            return Err(ApiError::form(
                 "form_param_array_size_exceeded",
                 param,
                 "has too many values",
-                format!("{param} accepts at most {max} {what}; this record has {len}."),
-            ))
-        } else {
-            Ok(())
+                format!("{param} accepts at most {max} items; this record has {len}."),
+            ));
         }
-    };
-    let max = MAX_RECORD_ITEMS;
-    too_long(
-        "email_addresses",
-        r.email_addresses.len(),
-        max,
-        "email addresses",
-    )?;
-    too_long("phone_numbers", r.phone_numbers.len(), max, "phone numbers")?;
-    too_long("web3_wallets", r.web3_wallets.len(), max, "web3 wallets")?;
-    too_long(
-        "external_accounts",
-        r.external_accounts.len(),
-        max,
-        "external accounts",
-    )?;
-    too_long("passkeys", r.passkeys.len(), max, "passkeys")?;
-    too_long(
-        "trusted_devices",
-        r.trusted_devices.len(),
-        max,
-        "trusted devices",
-    )?;
-    let codes = crypto::MAX_BACKUP_CODES;
-    too_long(
-        "backup_codes",
-        r.backup_codes.as_ref().map_or(0, Vec::len),
-        codes,
-        "backup codes",
-    )?;
-    too_long(
-        "backup_code_digests",
-        r.backup_code_digests.as_ref().map_or(0, Vec::len),
-        codes,
-        "backup codes",
-    )
+    }
+    Ok(())
 }
 
 fn prepare(app: &AppState, r: ImportUser) -> ApiResult<Prepared> {

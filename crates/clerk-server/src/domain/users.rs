@@ -200,7 +200,7 @@ pub(crate) fn second_factors(
     let backup_codes = backup_codes
         .map(|codes| {
             let hashed = crypto::check_backup_codes(codes)
-                .map_err(|(index, e)| backup_code_error("backup_codes", index, e))?;
+                .map_err(|e| backup_codes_error("backup_codes", e))?;
             Ok::<_, ApiError>(serde_json::to_string(&hashed).expect("strings serialize"))
         })
         .transpose()?;
@@ -212,13 +212,9 @@ pub(crate) fn second_factors(
 
 /// A refused list of backup codes: too many (`form_param_array_size_exceeded`), or one code
 /// too short or a bcrypt digest too costly (`form_param_value_invalid`, naming the item).
-pub(crate) fn backup_code_error(
-    param: &str,
-    index: Option<usize>,
-    error: crypto::BackupCodeError,
-) -> ApiError {
-    match (error, index) {
-        (crypto::BackupCodeError::TooMany(_), _) | (_, None) => ApiError::form(
+fn backup_codes_error(param: &str, error: crypto::BackupCodesError) -> ApiError {
+    match error {
+        crypto::BackupCodesError::TooMany(_) => ApiError::form(
             "form_param_array_size_exceeded",
             param,
             "has too many values",
@@ -227,7 +223,9 @@ pub(crate) fn backup_code_error(
                 crypto::MAX_BACKUP_CODES
             ),
         ),
-        (error, Some(i)) => ApiError::value_invalid(param, format!("{param}[{i}]: {error}.")),
+        crypto::BackupCodesError::Code { index, error } => {
+            ApiError::value_invalid(param, format!("{param}[{index}]: {error}."))
+        }
     }
 }
 
