@@ -43,6 +43,14 @@ pub struct ServeArgs {
     /// bcrypt cost for passwords set through the API.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(4..=16))]
     bcrypt_cost: u32,
+    /// Password hashes computed at once (default: one per core, less one core kept for the
+    /// requests that do not hash).
+    #[arg(long, env = "CLERK_HASH_JOBS", value_parser = clap::value_parser!(u16).range(1..))]
+    hash_jobs: Option<u16>,
+    /// Hashing jobs that may wait for a free slot (default: 32 per hashing slot); past that,
+    /// requests that need a hash answer 429 with Retry-After.
+    #[arg(long, env = "CLERK_HASH_QUEUE")]
+    hash_queue: Option<u16>,
     /// Failed password/TOTP checks before a user is locked.
     #[arg(long, default_value_t = 100)]
     max_verification_attempts: i64,
@@ -112,6 +120,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             lockout_duration: Duration::from_secs(args.lockout_seconds),
             public_url: args.public_url.clone().unwrap_or_default(),
             oauth_providers: args.oauth_providers.clone(),
+            hash_jobs: args.hash_jobs.map(usize::from),
+            hash_queue: args.hash_queue.map(usize::from),
         },
     };
     let server = clerk_server::start(config).await?;

@@ -1,6 +1,6 @@
 //! The one error type of the server, rendered as Clerk's `ClerkErrors` envelope.
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use clerk_model::{ClerkError, ClerkErrors};
 use serde_json::json;
@@ -15,6 +15,9 @@ pub struct ApiError {
     pub param_name: Option<String>,
     /// More `meta` entries beside `param_name` (e.g. `lockout_expires_in_seconds`).
     pub meta: serde_json::Map<String, serde_json::Value>,
+    /// Seconds for a `Retry-After` header (429 `too_many_requests`). Kept as a number, not a
+    /// header map, so the error stays small (it travels in every `Result` of the server).
+    pub retry_after_secs: Option<u32>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -33,6 +36,20 @@ impl ApiError {
             long_message: long_message.into(),
             param_name: None,
             meta: serde_json::Map::new(),
+            retry_after_secs: None,
+        }
+    }
+
+    /// 429 `too_many_requests` with `Retry-After: <seconds>`, Clerk's rate-limit answer.
+    pub fn too_many_requests(retry_after_secs: u32, long_message: impl Into<String>) -> Self {
+        Self {
+            retry_after_secs: Some(retry_after_secs),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                "Too many requests",
+                long_message,
+            )
         }
     }
 
@@ -210,7 +227,11 @@ fn trace_id() -> String {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, axum::Json(self.to_envelope())).into_response()
+        let mut headers = HeaderMap::new();
+        if let Some(secs) = self.retry_after_secs {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        (self.status, headers, axum::Json(self.to_envelope())).into_response()
     }
 }
 
@@ -233,6 +254,18 @@ impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
         tracing::error!(error = %err, "database error");
         Self::internal()
+    }
+}
+
+/// The hashing pool is full: shed the request instead of queueing it (the caller retries).
+impl From<crate::crypto::pool::PoolBusy> for ApiError {
+    fn from(busy: crate::crypto::pool::PoolBusy) -> Self {
+        tracing::warn!(%busy, "hashing pool full, request refused");
+        Self::too_many_requests(
+            busy.retry_after_secs(),
+            "The server is busy hashing passwords. Please retry after the number of seconds in \
+             the Retry-After header.",
+        )
     }
 }
 

@@ -110,12 +110,12 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         addr: config.listen,
         source,
     })?;
-    let cpus = std::thread::available_parallelism().map_or(2, usize::from);
     let images = store::images::ImageStore::open(&config.image_store)?;
     let mut settings = config.settings;
     if settings.public_url.is_empty() {
         settings.public_url = format!("http://{addr}");
     }
+    let hash_pool = crypto::HashPool::for_machine(settings.hash_jobs, settings.hash_queue);
     let app = AppState {
         store: store.clone(),
         settings: Arc::new(settings),
@@ -125,7 +125,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
                 .encryption_key
                 .unwrap_or_else(crypto::SecretKey::generate),
         ),
-        hash_pool: crypto::HashPool::new(cpus),
+        hash_pool,
         images,
         // Token endpoints are configured by the operator; a redirect would send the client
         // secret and refresh token (a 307 repeats the form) wherever the answer points, so

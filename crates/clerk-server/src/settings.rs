@@ -15,6 +15,12 @@ pub struct Settings {
     pub public_url: String,
     /// OAuth providers whose tokens the server hands out and refreshes.
     pub oauth_providers: Vec<OAuthProvider>,
+    /// Password hashes computed at once. `None`: one per core, less one core kept for the
+    /// requests that do not hash (at least 1).
+    pub hash_jobs: Option<usize>,
+    /// Hashing jobs that may wait for a running slot; past that, requests that need a hash
+    /// answer 429 `too_many_requests`. `None`: 32 per running slot.
+    pub hash_queue: Option<usize>,
 }
 
 impl Default for Settings {
@@ -25,6 +31,8 @@ impl Default for Settings {
             lockout_duration: Duration::from_secs(3600),
             public_url: String::new(),
             oauth_providers: Vec::new(),
+            hash_jobs: None,
+            hash_queue: None,
         }
     }
 }

@@ -120,7 +120,7 @@ fn backup_codes_generated_plain_and_bcrypt_imported() {
 async fn pool_runs_off_the_runtime_thread() {
     let pool = HashPool::new(2);
     let runtime_thread = std::thread::current().id();
-    let job_thread = pool.run(|| std::thread::current().id()).await;
+    let job_thread = pool.run(|| std::thread::current().id()).await.unwrap();
     assert_ne!(job_thread, runtime_thread);
 }
 
@@ -140,6 +140,7 @@ async fn pool_never_exceeds_its_bound() {
                     in_flight.fetch_sub(1, Ordering::SeqCst);
                 })
                 .await
+                .expect("8 jobs fit in the line of a 2-slot pool")
             })
         })
         .collect();
@@ -164,7 +165,7 @@ async fn a_cancelled_caller_keeps_its_slot_until_the_job_ends() {
         .await
         .is_err());
     let flag = first_done.clone();
-    let saw_first_done = pool.run(move || flag.load(Ordering::SeqCst)).await;
+    let saw_first_done = pool.run(move || flag.load(Ordering::SeqCst)).await.unwrap();
     assert!(
         saw_first_done,
         "second job started while the first still ran"
@@ -178,7 +179,7 @@ async fn a_panicking_job_propagates() {
     let outcome = tokio::spawn(async move { p.run(|| panic!("boom")).await }).await;
     assert!(outcome.unwrap_err().is_panic());
     // The slot was released.
-    assert_eq!(pool.run(|| 41 + 1).await, 42);
+    assert_eq!(pool.run(|| 41 + 1).await, Ok(42));
 }
 
 #[derive(Deserialize)]

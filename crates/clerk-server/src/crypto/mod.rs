@@ -8,7 +8,8 @@
 //!
 //! * **New password** (`password` on create/update): [`check_new_password`] →
 //!   `form_password_length_too_short` / `form_password_size_in_bytes_exceeded`; then
-//!   `pool.run(move || hash_bcrypt(&pw, cost))`.
+//!   `pool.run(move || hash_bcrypt(&pw, cost)).await?` (a full pool answers [`PoolBusy`]: the
+//!   API sheds the request with 429).
 //! * **Imported digest** (`password_digest` + `password_hasher`): `hasher.parse::<PasswordHasher>()`
 //!   and [`check_digest`]; either error → 422 `form_password_digest_invalid_code`. Store the
 //!   digest and the hasher name as given.
@@ -35,8 +36,9 @@ pub use passwords::{
     needs_rehash, verify, DigestError, PasswordHasher, PasswordRuleError, UnknownHasher,
     DEFAULT_BCRYPT_COST,
 };
-pub use pool::HashPool;
+pub use pool::{HashPool, PoolBusy};
 pub use secrets::{
-    generate_backup_codes, hash_backup_code, import_backup_code, is_stored_backup_code,
-    verify_backup_code, Keyring, OpenError, SecretKey, SecretKeyError,
+    check_backup_codes, generate_backup_codes, hash_backup_code, import_backup_code,
+    is_stored_backup_code, verify_backup_code, BackupCodeError, BackupCodesError, Keyring,
+    OpenError, SecretKey, SecretKeyError, MAX_BACKUP_CODES, MIN_BACKUP_CODE_CHARS,
 };

@@ -15,8 +15,14 @@
 //! GPU farm (and yields a single-use second factor). bcrypt would make `verify_totp`, which may
 //! have to check ten stored codes, cost ten bcrypt runs per attempt — an easy DoS lever.
 //! Imported codes may be plaintext (hashed like ours at import) or bcrypt digests (kept as they
-//! are, cost bounded like imported passwords; verifying them is slow, so run it on the
-//! [`crate::crypto::HashPool`]).
+//! are; verifying them is slow, so run it on the [`crate::crypto::HashPool`]).
+//!
+//! **Imported codes are bounded** ([`check_backup_codes`]): at most [`MAX_BACKUP_CODES`] per
+//! user, each plaintext code at least [`MIN_BACKUP_CODE_CHARS`] characters once normalised (an
+//! empty code would otherwise match an empty `verify_totp` code), each bcrypt digest at most
+//! cost [`MAX_BACKUP_CODE_BCRYPT_COST`]: `verify_totp` may check every stored code, so 20
+//! codes at cost 12 is the most one attempt can cost. Verification refuses a candidate
+//! shorter than the minimum outright, whatever is stored.
 
 use std::fmt;
 use std::io::Write;
@@ -250,6 +256,51 @@ pub fn generate_backup_codes(n: usize) -> Vec<String> {
         .collect()
 }
 
+/// Most backup codes one user may have (Clerk generates 10; 20 leaves room for imports).
+pub const MAX_BACKUP_CODES: usize = 20;
+/// Fewest characters a backup code has once normalised ([`normalize_code`]).
+pub const MIN_BACKUP_CODE_CHARS: usize = 6;
+/// Highest cost of an imported bcrypt backup code: 2^12 rounds, about 0.25 s per check on one
+/// core, so one `verify_totp` against [`MAX_BACKUP_CODES`] such codes stays a few seconds of CPU.
+pub const MAX_BACKUP_CODE_BCRYPT_COST: u32 = 12;
+
+/// An imported backup code that is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BackupCodeError {
+    #[error(
+        "a backup code must have at least {MIN_BACKUP_CODE_CHARS} characters besides spaces \
+         and hyphens"
+    )]
+    TooShort,
+    #[error(
+        "a bcrypt backup code may have a cost of at most {MAX_BACKUP_CODE_BCRYPT_COST}, not {0}"
+    )]
+    CostTooHigh(u32),
+    #[error("a code starting with `$2` must be a bcrypt digest: {}", digest_reason(.0))]
+    Digest(#[from] DigestError),
+}
+
+/// A refused list of imported backup codes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BackupCodesError {
+    #[error("a user may have at most {MAX_BACKUP_CODES} backup codes, not {0}")]
+    TooMany(usize),
+    /// The first code refused, by its index in the list.
+    #[error("backup code {index}: {error}")]
+    Code {
+        index: usize,
+        error: BackupCodeError,
+    },
+}
+
+/// Why a bcrypt digest is refused, without the `password_digest` wording of password imports.
+fn digest_reason(error: &DigestError) -> &str {
+    match error {
+        DigestError::Malformed { reason, .. } => reason,
+        DigestError::CostOutOfBounds { reason, .. } => reason,
+    }
+}
+
 /// What users type is compared case-insensitively, ignoring spaces and hyphens.
 fn normalize_code(code: &str) -> String {
     code.chars()
@@ -266,16 +317,46 @@ pub fn hash_backup_code(code: &str) -> String {
     )
 }
 
+/// Whether a code someone typed is long enough to be a backup code at all.
+fn long_enough(code: &str) -> bool {
+    normalize_code(code).chars().count() >= MIN_BACKUP_CODE_CHARS
+}
+
 /// The stored form of a backup code supplied at import (`backup_codes` on create/update): a
-/// bcrypt digest is kept as it is (after the same cost bound as imported passwords), anything
-/// else is a plaintext code and is hashed like ours.
-pub fn import_backup_code(code: &str) -> Result<String, DigestError> {
+/// bcrypt digest is kept as it is (cost at most [`MAX_BACKUP_CODE_BCRYPT_COST`]), anything
+/// else is a plaintext code of at least [`MIN_BACKUP_CODE_CHARS`] characters once normalised,
+/// and is hashed like ours.
+pub fn import_backup_code(code: &str) -> Result<String, BackupCodeError> {
     if code.starts_with("$2") {
         super::passwords::bcrypt::check_mcf(PasswordHasher::Bcrypt, code)?;
+        // check_mcf guarantees two ASCII digits here.
+        let cost: u32 = code[4..6]
+            .parse()
+            .expect("a checked bcrypt cost is two digits");
+        if cost > MAX_BACKUP_CODE_BCRYPT_COST {
+            return Err(BackupCodeError::CostTooHigh(cost));
+        }
         Ok(code.to_owned())
-    } else {
+    } else if long_enough(code) {
         Ok(hash_backup_code(code))
+    } else {
+        Err(BackupCodeError::TooShort)
     }
+}
+
+/// The stored forms of a user's imported backup codes: at most [`MAX_BACKUP_CODES`], each as
+/// [`import_backup_code`] takes it.
+pub fn check_backup_codes(codes: &[String]) -> Result<Vec<String>, BackupCodesError> {
+    if codes.len() > MAX_BACKUP_CODES {
+        return Err(BackupCodesError::TooMany(codes.len()));
+    }
+    codes
+        .iter()
+        .enumerate()
+        .map(|(index, code)| {
+            import_backup_code(code).map_err(|error| BackupCodesError::Code { index, error })
+        })
+        .collect()
 }
 
 /// Whether `stored` is a backup code in one of the forms [`import_backup_code`] stores, as a
@@ -288,8 +369,13 @@ pub fn is_stored_backup_code(stored: &str) -> bool {
 }
 
 /// Whether `code` matches one stored backup code (either form [`import_backup_code`] stores).
-/// Constant-time for the `sha256$` form; a bcrypt form costs a bcrypt run.
+/// Constant-time for the `sha256$` form; a bcrypt form costs a bcrypt run. A code shorter than
+/// [`MIN_BACKUP_CODE_CHARS`] never matches (nor costs a bcrypt run), even against a digest
+/// stored before that rule or handed in as a digest (`backup_code_digests`).
 pub fn verify_backup_code(stored: &str, code: &str) -> bool {
+    if !long_enough(code) {
+        return false;
+    }
     if let Some(hex_hash) = stored.strip_prefix(SHA256_PREFIX) {
         let Some(expected) = hex_decode(hex_hash) else {
             return false;
@@ -380,5 +466,76 @@ mod tests {
         assert!(!verify_backup_code("sha256$zz", "x"));
         let imported = import_backup_code("abcd-efgh").unwrap();
         assert!(verify_backup_code(&imported, "ABCDEFGH"));
+    }
+
+    #[test]
+    fn imported_codes_are_long_enough_once_normalised() {
+        for short in [
+            "",
+            " ",
+            "abcde",
+            "ab-cd-e",
+            " a b c d e ",
+            "-----------",
+            "\t\t",
+        ] {
+            assert_eq!(
+                import_backup_code(short),
+                Err(BackupCodeError::TooShort),
+                "{short:?}"
+            );
+        }
+        assert!(import_backup_code("abc-def").is_ok());
+        assert!(import_backup_code("ABCDEF").is_ok());
+    }
+
+    #[test]
+    fn short_candidates_never_verify() {
+        // As a digest handed in through `backup_code_digests` (or stored before the rule) can
+        // be the hash of an empty or short code.
+        for short in ["", "   ", "abc", "ab-cd-e"] {
+            assert!(
+                !verify_backup_code(&hash_backup_code(short), short),
+                "{short:?}"
+            );
+        }
+        let bcrypt_of_empty = ::bcrypt::hash("", 4).unwrap();
+        assert!(!verify_backup_code(&bcrypt_of_empty, ""));
+    }
+
+    #[test]
+    fn imported_bcrypt_codes_are_capped_at_cost_12() {
+        // A cost-4 digest relabelled: the bound is read from the string, nothing is hashed.
+        let at_4 = "$2b$04$lxKuea95E.V2llY4/uicJewizUNwOZrCvy65e8Rtnhu4g6cbPAJii";
+        let at_12 = at_4.replacen("$04$", "$12$", 1);
+        assert_eq!(import_backup_code(&at_12), Ok(at_12.clone()));
+        let at_13 = at_4.replacen("$04$", "$13$", 1);
+        assert_eq!(
+            import_backup_code(&at_13),
+            Err(BackupCodeError::CostTooHigh(13))
+        );
+        assert!(!is_stored_backup_code(&at_13));
+        assert!(is_stored_backup_code(&at_12));
+    }
+
+    #[test]
+    fn at_most_20_codes() {
+        let codes: Vec<String> = generate_backup_codes(MAX_BACKUP_CODES);
+        assert_eq!(check_backup_codes(&codes).unwrap().len(), 20);
+        let mut too_many = codes.clone();
+        too_many.push("one-more-code".into());
+        assert_eq!(
+            check_backup_codes(&too_many),
+            Err(BackupCodesError::TooMany(21))
+        );
+        let mut with_empty = codes[..3].to_vec();
+        with_empty.push(String::new());
+        assert_eq!(
+            check_backup_codes(&with_empty),
+            Err(BackupCodesError::Code {
+                index: 3,
+                error: BackupCodeError::TooShort
+            })
+        );
     }
 }

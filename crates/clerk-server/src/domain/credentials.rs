@@ -63,7 +63,7 @@ pub async fn verify_password(
         let cost = app.settings.bcrypt_cost;
         app.hash_pool
             .run(move || crypto::decoy_verify_with_cost(&password, cost))
-            .await;
+            .await?;
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "no_password_set",
@@ -78,7 +78,7 @@ pub async fn verify_password(
     let verified = app
         .hash_pool
         .run(move || crypto::verify(hasher, &stored, &candidate))
-        .await
+        .await?
         .map_err(|e| {
             tracing::error!(error = %e, "stored password digest does not parse");
             ApiError::internal()
@@ -97,7 +97,7 @@ pub async fn verify_password(
     let rehashed = if crypto::needs_rehash(hasher)
         && password.len() <= crypto::passwords::MAX_PASSWORD_BYTES
     {
-        Some(passwords::hash_password(app, password).await)
+        Some(passwords::hash_password(app, password).await?)
     } else {
         None
     };
@@ -219,7 +219,7 @@ async fn check_second_factor(
                 .iter()
                 .position(|h| crypto::verify_backup_code(h, &candidate))
         })
-        .await;
+        .await?;
     let Some(index) = matched else {
         return Ok(None);
     };

@@ -2,6 +2,7 @@
 //! Clerk endpoint can create. Each record is validated whole, then written in one transaction:
 //! created whole or not at all. A record whose user is already there changes nothing.
 
+use axum::http::StatusCode;
 use clerk_model::{
     ImportExternalAccount, ImportIdentification, ImportResponse, ImportStatus, ImportUser,
     ImportUserResult,
@@ -24,6 +25,10 @@ use crate::AppState;
 
 /// Most records one request may carry.
 pub const MAX_BATCH: usize = 500;
+/// Most items one record may carry in each of its lists: email addresses, phone numbers, web3
+/// wallets, external accounts, passkeys, trusted devices. Each item is validated, checked for
+/// uniqueness and written in the record's transaction, so the lists bound a record's work.
+pub const MAX_RECORD_ITEMS: usize = 100;
 
 pub async fn import_users(app: &AppState, records: Vec<Value>) -> ApiResult<ImportResponse> {
     let mut results = Vec::with_capacity(records.len());
@@ -35,9 +40,12 @@ pub async fn import_users(app: &AppState, records: Vec<Value>) -> ApiResult<Impo
                 id: Some(id),
                 errors: Vec::new(),
             },
-            // The store failing is not this record's fault: the whole request fails, and the
-            // caller re-runs it (records already created report `exists`).
-            Err(e) if e.status.is_server_error() => return Err(e),
+            // The store failing, or the hashing pool shedding load (429), is not this record's
+            // fault: the whole request fails, and the caller re-runs it (records already
+            // created report `exists`).
+            Err(e) if e.status.is_server_error() || e.status == StatusCode::TOO_MANY_REQUESTS => {
+                return Err(e)
+            }
             Err(e) => ImportUserResult {
                 index,
                 status: ImportStatus::Failed,
@@ -86,7 +94,7 @@ async fn import_one(app: &AppState, record: Value) -> ApiResult<(ImportStatus, S
     if let Some(password) = password {
         passwords::check_new_password(&password, true)?;
         let user = &mut prepared.user;
-        user.password_digest = Some(passwords::hash_password(app, password).await);
+        user.password_digest = Some(passwords::hash_password(app, password).await?);
         user.password_hasher = Some("bcrypt".into());
         user.password_last_updated_at = Some(user.created_at);
     }
@@ -175,7 +183,45 @@ fn id_or_new(param: &str, id: Option<String>, prefix: &str) -> ApiResult<String>
     }
 }
 
+/// Refuses a record whose lists are longer than this server imports (before any other work).
+fn check_list_sizes(r: &ImportUser) -> ApiResult<()> {
+    let codes = |list: &Option<Vec<String>>| list.as_ref().map_or(0, Vec::len);
+    for (param, len, max) in [
+        ("email_addresses", r.email_addresses.len(), MAX_RECORD_ITEMS),
+        ("phone_numbers", r.phone_numbers.len(), MAX_RECORD_ITEMS),
+        ("web3_wallets", r.web3_wallets.len(), MAX_RECORD_ITEMS),
+        (
+            "external_accounts",
+            r.external_accounts.len(),
+            MAX_RECORD_ITEMS,
+        ),
+        ("passkeys", r.passkeys.len(), MAX_RECORD_ITEMS),
+        ("trusted_devices", r.trusted_devices.len(), MAX_RECORD_ITEMS),
+        (
+            "backup_codes",
+            codes(&r.backup_codes),
+            crypto::MAX_BACKUP_CODES,
+        ),
+        (
+            "backup_code_digests",
+            codes(&r.backup_code_digests),
+            crypto::MAX_BACKUP_CODES,
+        ),
+    ] {
+        if len > max {
+            return Err(ApiError::form(
+                "form_param_array_size_exceeded",
+                param,
+                "has too many values",
+                format!("{param} accepts at most {max} items; this record has {len}."),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn prepare(app: &AppState, r: ImportUser) -> ApiResult<Prepared> {
+    check_list_sizes(&r)?;
     let now = now_ms();
     let id_given = r.id.is_some();
     let user_id = id_or_new("id", r.id, "user")?;

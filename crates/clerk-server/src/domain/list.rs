@@ -14,6 +14,14 @@ use crate::AppState;
 pub const MAX_FILTER_VALUES: usize = 100;
 pub const DEFAULT_LIMIT: i64 = 10;
 pub const MAX_LIMIT: i64 = 500;
+/// Largest `offset` accepted: far past any real instance's user count (deep pages are
+/// `starting_after`'s job), and small enough that `limit + offset` is exact in any integer
+/// type the stores use (i64, SQL `BIGINT`, SQLite's 64-bit integers, even 32-bit ones).
+pub const MAX_OFFSET: i64 = 1_000_000_000;
+/// Longest search needle (`query`, `email_address_query`, …), in characters. Matching costs
+/// grow with the needle (trigrams to intersect, LIKE patterns to run); no real search needs
+/// more than the longest value a user field holds.
+pub const MAX_NEEDLE_CHARS: usize = 256;
 
 /// Query parameters by name, each with every value given. `k[]=a` counts as `k=a`
 /// (the Ruby SDK's array style) and `k=a&k=b` as two values.
@@ -74,7 +82,8 @@ impl QueryParams {
             .transpose()
     }
 
-    /// `limit` (1..=500, default 10) and `offset` (≥ 0), as every paginated list checks them.
+    /// `limit` (1..=500, default 10) and `offset` (0..=[`MAX_OFFSET`]), as every paginated
+    /// list checks them.
     pub fn page(&self) -> ApiResult<(i64, i64)> {
         let limit = self.limit(DEFAULT_LIMIT)?;
         let offset = self.int("offset")?.unwrap_or(0);
@@ -84,7 +93,30 @@ impl QueryParams {
                 "offset must be 0 or greater.",
             ));
         }
+        if offset > MAX_OFFSET {
+            return Err(ApiError::query_invalid(
+                "offset",
+                format!(
+                    "offset must be at most {MAX_OFFSET}; page deep lists with starting_after."
+                ),
+            ));
+        }
         Ok((limit, offset))
+    }
+
+    /// A substring-search needle: the first value of `name`, at most [`MAX_NEEDLE_CHARS`]
+    /// characters.
+    pub fn needle(&self, name: &str) -> ApiResult<Option<String>> {
+        let Some(value) = self.first(name) else {
+            return Ok(None);
+        };
+        if value.chars().count() > MAX_NEEDLE_CHARS {
+            return Err(ApiError::query_invalid(
+                name,
+                format!("{name} must be at most {MAX_NEEDLE_CHARS} characters long."),
+            ));
+        }
+        Ok(Some(value))
     }
 
     /// `limit`: 1..=500, `default` when absent.
@@ -171,7 +203,7 @@ pub fn filter_from_query(q: &QueryParams) -> ApiResult<UserFilter> {
         // Deprecated alias, kept for old callers.
         last_active_at.after = q.int("last_active_at_since")?;
     }
-    let needle = |name: &str| q.first(name).map(|v| v.to_lowercase());
+    let needle = |name: &str| Ok::<_, ApiError>(q.needle(name)?.map(|v| v.to_lowercase()));
     Ok(UserFilter {
         email_addresses: lowercased(q.list("email_address")?),
         phone_numbers: q
@@ -184,11 +216,11 @@ pub fn filter_from_query(q: &QueryParams) -> ApiResult<UserFilter> {
         external_ids: q.include_exclude("external_id")?,
         user_ids: q.include_exclude("user_id")?,
         organization_ids: q.include_exclude("organization_id")?,
-        query: needle("query"),
-        email_address_query: needle("email_address_query"),
-        phone_number_query: needle("phone_number_query"),
-        username_query: needle("username_query"),
-        name_query: needle("name_query"),
+        query: needle("query")?,
+        email_address_query: needle("email_address_query")?,
+        phone_number_query: needle("phone_number_query")?,
+        username_query: needle("username_query")?,
+        name_query: needle("name_query")?,
         banned: q.bool("banned")?,
         created_at: time_range(q, "created_at_after", "created_at_before")?,
         last_active_at,
@@ -303,6 +335,35 @@ mod tests {
         let ids = q.include_exclude("user_id").unwrap();
         assert_eq!(ids.include, vec!["u2", "u3"]);
         assert_eq!(ids.exclude, vec!["u1"]);
+    }
+
+    #[test]
+    fn offset_and_needle_bounds() {
+        let page = |raw: &str| QueryParams::parse(raw).page();
+        assert_eq!(page("").unwrap(), (DEFAULT_LIMIT, 0));
+        assert_eq!(
+            page("limit=500&offset=1000000000").unwrap(),
+            (500, MAX_OFFSET)
+        );
+        let too_deep = page("offset=1000000001").unwrap_err();
+        assert_eq!(
+            (too_deep.status.as_u16(), too_deep.code),
+            (400, "invalid_query_parameter_value")
+        );
+        assert_eq!(too_deep.param_name.as_deref(), Some("offset"));
+        // The old overflow: limit + offset past i64::MAX.
+        assert!(page(&format!("limit=500&offset={}", i64::MAX)).is_err());
+        assert!(page("offset=-1").is_err());
+
+        let at_bound = "é".repeat(MAX_NEEDLE_CHARS);
+        let q = QueryParams::parse(&format!("query={at_bound}&name_query={at_bound}x"));
+        assert_eq!(q.needle("query").unwrap(), Some(at_bound.clone()));
+        let e = q.needle("name_query").unwrap_err();
+        assert_eq!(
+            (e.status.as_u16(), e.param_name.as_deref()),
+            (400, Some("name_query"))
+        );
+        assert_eq!(q.needle("absent").unwrap(), None);
     }
 
     #[test]

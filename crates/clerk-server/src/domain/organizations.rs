@@ -1105,7 +1105,7 @@ fn statuses(q: &QueryParams) -> ApiResult<Vec<InvitationStatus>> {
 pub async fn list_organizations(app: &AppState, q: &QueryParams) -> ApiResult<OrganizationList> {
     let include_members_count = q.bool("include_members_count")?.unwrap_or(false);
     let filter = OrganizationFilter {
-        query: q.first("query"),
+        query: q.needle("query")?,
         user_ids: q.include_exclude("user_id")?,
         organization_ids: q.include_exclude("organization_id")?,
     };

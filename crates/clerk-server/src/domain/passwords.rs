@@ -32,12 +32,14 @@ pub fn check_new_password(password: &str, skip_checks: bool) -> ApiResult<()> {
     }
 }
 
-/// bcrypt of a new password, at the configured cost, off the async runtime.
-pub async fn hash_password(app: &AppState, password: String) -> String {
+/// bcrypt of a new password, at the configured cost, off the async runtime. A full hashing
+/// pool answers 429 (nothing was hashed; the caller retries).
+pub async fn hash_password(app: &AppState, password: String) -> ApiResult<String> {
     let cost = app.settings.bcrypt_cost;
-    app.hash_pool
+    Ok(app
+        .hash_pool
         .run(move || crypto::hash_bcrypt(&password, cost))
-        .await
+        .await?)
 }
 
 /// Checks an imported `password_digest` against its `password_hasher`.

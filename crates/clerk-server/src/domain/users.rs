@@ -152,7 +152,7 @@ async fn password_from_request(
         )),
         (Some(password), None) => {
             passwords::check_new_password(&password, skip_checks)?;
-            let digest = passwords::hash_password(app, password).await;
+            let digest = passwords::hash_password(app, password).await?;
             Ok(Some((digest, "bcrypt".into())))
         }
         (None, Some(digest)) => {
@@ -199,11 +199,8 @@ pub(crate) fn second_factors(
         .transpose()?;
     let backup_codes = backup_codes
         .map(|codes| {
-            let hashed = codes
-                .iter()
-                .map(|c| crypto::import_backup_code(c))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| ApiError::value_invalid("backup_codes", e.to_string()))?;
+            let hashed = crypto::check_backup_codes(codes)
+                .map_err(|e| backup_codes_error("backup_codes", e))?;
             Ok::<_, ApiError>(serde_json::to_string(&hashed).expect("strings serialize"))
         })
         .transpose()?;
@@ -211,6 +208,25 @@ pub(crate) fn second_factors(
         totp_secret,
         backup_codes,
     })
+}
+
+/// A refused list of backup codes: too many (`form_param_array_size_exceeded`), or one code
+/// too short or a bcrypt digest too costly (`form_param_value_invalid`, naming the item).
+fn backup_codes_error(param: &str, error: crypto::BackupCodesError) -> ApiError {
+    match error {
+        crypto::BackupCodesError::TooMany(_) => ApiError::form(
+            "form_param_array_size_exceeded",
+            param,
+            "has too many values",
+            format!(
+                "{param} accepts at most {} backup codes.",
+                crypto::MAX_BACKUP_CODES
+            ),
+        ),
+        crypto::BackupCodesError::Code { index, error } => {
+            ApiError::value_invalid(param, format!("{param}[{index}]: {error}."))
+        }
+    }
 }
 
 /// Associated data binding a sealed TOTP secret to its purpose and its user: a sealed value

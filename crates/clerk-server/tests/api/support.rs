@@ -40,6 +40,7 @@ pub struct Resp {
     pub status: u16,
     pub content_type: Option<String>,
     pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
 }
 
 impl Resp {
@@ -173,6 +174,12 @@ impl TestServer {
         self.base.trim_end_matches("/v1").to_owned()
     }
 
+    /// Restarts the server with its settings changed by `change`.
+    pub async fn restart_with_settings(&mut self, change: impl FnOnce(&mut Settings)) {
+        change(&mut self.config.settings);
+        self.restart().await;
+    }
+
     /// A request with the default key; `path` is relative to `/v1`.
     pub fn req(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         self.http
@@ -238,6 +245,7 @@ impl TestServer {
         check_spec: bool,
     ) -> Resp {
         let status = res.status().as_u16();
+        let headers = res.headers().clone();
         let content_type = res
             .headers()
             .get("content-type")
@@ -254,6 +262,7 @@ impl TestServer {
                 status,
                 content_type,
                 body,
+                headers,
             };
         }
         if let Err(violation) = clerk_spec::Spec::load().validate_response(
@@ -269,6 +278,7 @@ impl TestServer {
             status,
             content_type,
             body,
+            headers,
         }
     }
 
