@@ -72,7 +72,8 @@ pub const IMAGE_CACHE_CONTROL: &str = "private, max-age=3600";
 /// `GET /_ext/images/{key}`: the image bytes, publicly readable.
 ///
 /// The headers make the bytes inert wherever the URL is opened: `nosniff` keeps a browser
-/// from reading them as anything but the sniffed image type, and `sandbox` keeps a document
+/// from reading them as anything but the declared image type (which we take from the bytes
+/// themselves, never from the upload), and `sandbox` keeps a document
 /// served here (should one ever get through) from running script or reaching this origin.
 /// The 404 of a missing image carries them too.
 pub async fn serve_image(State(app): State<AppState>, Path(key): Path<String>) -> Response {
