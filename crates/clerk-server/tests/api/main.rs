@@ -7,6 +7,7 @@ mod create;
 mod credentials;
 mod identities;
 mod images;
+mod keys;
 mod list;
 mod metadata;
 mod oauth;
