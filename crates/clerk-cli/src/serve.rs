@@ -151,7 +151,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 
 /// The keys given, without empty entries (`CLERK_SECRET_KEY=` or a trailing comma).
 fn given(keys: &[String]) -> Vec<String> {
-    keys.iter().filter(|k| !k.trim().is_empty()).cloned().collect()
+    keys.iter()
+        .filter(|k| !k.trim().is_empty())
+        .cloned()
+        .collect()
 }
 
 /// The secret keys from the flags, or else the generated one kept beside the SQLite file. The
@@ -198,10 +201,11 @@ async fn encryption_key_from_file(
         .with_context(|| format!("encryption key file {}", path.display()))?;
     if !exists && clerk_server::encryption_key_recorded(database_url).await? {
         anyhow::bail!(
-            "the encryption key file {} does not exist, but the database (--database-url) \
-             already holds TOTP secrets and OAuth tokens sealed under an encryption key: restore \
-             that file, or pass the key with --encryption-key-file or --encryption-key / \
-             CLERK_ENCRYPTION_KEY. No new key is created: it could not open them.",
+            "the encryption key file {} does not exist, but this database (--database-url) was \
+             started with an encryption key before, and what it sealed (TOTP secrets, OAuth \
+             tokens) opens under that key only: restore the file, or pass the key with \
+             --encryption-key-file or --encryption-key / CLERK_ENCRYPTION_KEY. No new key file \
+             was created.",
             path.display()
         );
     }

@@ -6,9 +6,7 @@ mod common;
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
 
-use common::{
-    read_jsonl, stderr, write_jsonl, Server, ADMIN_KEY, BCRYPT_DIGEST, BCRYPT_PASSWORD,
-};
+use common::{read_jsonl, stderr, write_jsonl, Server, ADMIN_KEY, BCRYPT_DIGEST, BCRYPT_PASSWORD};
 use serde_json::{json, Value};
 
 /// A user with something in every field the import takes: identities with ids and
@@ -334,7 +332,10 @@ fn a_refused_key_stops_the_import_instead_of_failing_every_record() {
     for target in ["bulk", "api"] {
         let output = server
             .command(&["import", file.to_str().unwrap(), "--target", target])
-            .env("CLERK_SECRET_KEY", "sk_test_not_the_key_0000000000000000000")
+            .env(
+                "CLERK_SECRET_KEY",
+                "sk_test_not_the_key_0000000000000000000",
+            )
             .output()
             .unwrap();
         let log = stderr(&output);

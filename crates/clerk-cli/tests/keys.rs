@@ -139,7 +139,10 @@ fn a_generated_secret_key_is_printed_once_and_key_files_are_private() {
     let key_file = dir.path().join("x.db.secret-key");
 
     let first = serve(dir.path(), &["--database-url", &db]).expect("first start");
-    let key = std::fs::read_to_string(&key_file).unwrap().trim().to_owned();
+    let key = std::fs::read_to_string(&key_file)
+        .unwrap()
+        .trim()
+        .to_owned();
     assert!(key.len() >= 32, "{key}");
     assert!(
         first.printed.contains(&key),
@@ -154,7 +157,11 @@ fn a_generated_secret_key_is_printed_once_and_key_files_are_private() {
         "a restart names the key file, not the key: {}",
         second.printed
     );
-    assert!(second.printed.contains("x.db.secret-key"), "{}", second.printed);
+    assert!(
+        second.printed.contains("x.db.secret-key"),
+        "{}",
+        second.printed
+    );
     let counted = count_with(&second.url, &key);
     assert!(counted.status.success(), "{}", stderr(&counted));
     assert_eq!(String::from_utf8_lossy(&counted.stdout).trim(), "0");
@@ -170,7 +177,10 @@ fn an_empty_secret_key_file_is_refused_not_replaced() {
     let dir = tempfile::tempdir().unwrap();
     let key_file = dir.path().join("x.db.secret-key");
     std::fs::write(&key_file, "").unwrap();
-    let refusal = refused(serve(dir.path(), &["--database-url", &sqlite_url(dir.path())]));
+    let refusal = refused(serve(
+        dir.path(),
+        &["--database-url", &sqlite_url(dir.path())],
+    ));
     assert!(refusal.stderr.contains("x.db.secret-key"), "{refusal:?}");
     assert_eq!(std::fs::read_to_string(&key_file).unwrap(), "");
 }

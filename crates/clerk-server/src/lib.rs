@@ -96,7 +96,9 @@ pub enum StartError {
     /// The encryption key does not open the key check value the database holds: it is not the
     /// key the database's TOTP secrets and OAuth tokens were sealed with.
     #[error(
-        "the encryption key is not the one this database's TOTP secrets and OAuth tokens were          sealed with (it does not open the key check value recorded on {recorded}); start with          the original key"
+        "the encryption key is not the one this database's TOTP secrets and OAuth tokens were \
+         sealed with (it does not open the key check value recorded on {recorded}); start with \
+         the original key"
     )]
     EncryptionKeyMismatch {
         /// When the check value was written (RFC 3339), to help find the right key.

@@ -190,8 +190,8 @@ mod tests {
             normalize(&[format!("  {long}\n")], KeyKind::Secret).unwrap(),
             vec![long.clone()]
         );
-        let err = normalize(&[long.clone(), format!(" {} ", &long[1..])], KeyKind::Admin)
-            .unwrap_err();
+        let err =
+            normalize(&[long.clone(), format!(" {} ", &long[1..])], KeyKind::Admin).unwrap_err();
         assert_eq!(
             err,
             KeyError::TooShort {
@@ -202,10 +202,10 @@ mod tests {
         );
         assert!(!err.to_string().contains(&long[1..]), "{err}");
         assert!(normalize(&["   ".into()], KeyKind::Secret).is_err());
-        let other = "o".repeat(40);
-        assert!(check_admin_keys_distinct(&[long.clone()], &[other.clone()]).is_ok());
+        let (secret, other) = (vec![long.clone()], "o".repeat(40));
+        assert!(check_admin_keys_distinct(&secret, std::slice::from_ref(&other)).is_ok());
         assert_eq!(
-            check_admin_keys_distinct(&[long.clone()], &[other, long]),
+            check_admin_keys_distinct(&secret, &[other, long]),
             Err(KeyError::AdminKeyIsSecretKey { position: 2 })
         );
     }

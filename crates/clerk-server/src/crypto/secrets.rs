@@ -214,7 +214,11 @@ impl SecretKey {
 /// never replaced (replacing one would make everything sealed under it unreadable).
 pub fn create_key_file(path: &Path, text: &str) -> std::io::Result<bool> {
     let mut temp_name = path.as_os_str().to_owned();
-    temp_name.push(format!(".{}-{:016x}.tmp", std::process::id(), rand::random::<u64>()));
+    temp_name.push(format!(
+        ".{}-{:016x}.tmp",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
     let temp = std::path::PathBuf::from(temp_name);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

@@ -128,7 +128,10 @@ mod tests {
     fn codes() {
         let keys = vec![A.to_owned(), B.to_owned()];
         let admin = vec![ADMIN.to_owned()];
-        assert_eq!(check(&keys, &admin, Some(&bearer(B))), Ok(Presented::Secret));
+        assert_eq!(
+            check(&keys, &admin, Some(&bearer(B))),
+            Ok(Presented::Secret)
+        );
         assert_eq!(
             check(&keys, &admin, Some(&bearer(ADMIN))),
             Ok(Presented::Admin)
@@ -144,9 +147,13 @@ mod tests {
             "authorization_header_format_invalid"
         );
         assert_eq!(
-            check(&keys, &admin, Some(&bearer("sk_test_cccccccccccccccccccccccccccccccc")))
-                .unwrap_err()
-                .code,
+            check(
+                &keys,
+                &admin,
+                Some(&bearer("sk_test_cccccccccccccccccccccccccccccccc"))
+            )
+            .unwrap_err()
+            .code,
             "clerk_key_invalid"
         );
     }

@@ -54,7 +54,9 @@ async fn another_encryption_key_is_refused_at_start(mut s: TestServer) {
         "a message an operator understands: {err}"
     );
 
-    s.restart_with(original).await.expect("the right key starts");
+    s.restart_with(original)
+        .await
+        .expect("the right key starts");
     let checked = s
         .post(
             &format!("/users/{}/verify_totp", id(&user)),
@@ -76,7 +78,10 @@ async fn a_database_without_a_check_value_records_one(mut s: TestServer) {
         .sql_text("SELECT check_value FROM instance_keys WHERE name = 'encryption_key'")
         .await
         .expect("a check value is recorded");
-    assert!(recorded.starts_with("v1:"), "sealed, not the key: {recorded}");
+    assert!(
+        recorded.starts_with("v1:"),
+        "sealed, not the key: {recorded}"
+    );
     assert_mismatch(
         s.restart_with(with_key(&config, Some(SecretKey::generate())))
             .await,
@@ -89,7 +94,8 @@ async fn nodes_starting_at_once_agree_on_one_key(mut s: TestServer) {
     s.stop().await;
     s.exec_sql("DELETE FROM instance_keys").await;
     let config = s.config();
-    let starts = (0..4).map(|_| clerk_server::start(with_key(&config, Some(SecretKey::generate()))));
+    let starts =
+        (0..4).map(|_| clerk_server::start(with_key(&config, Some(SecretKey::generate()))));
     let results = futures::future::join_all(starts).await;
     let mut started = Vec::new();
     for result in results {
@@ -204,8 +210,16 @@ async fn configured_keys_are_trimmed_and_at_least_32_characters(mut s: TestServe
     let short = "sk_test_only_31_characters_long";
     assert_eq!(short.len(), 31);
     let cases = [
-        (vec![KEY.to_owned(), short.to_owned()], vec![], KeyKind::Secret),
-        (vec![KEY.to_owned()], vec![format!("  {short} ")], KeyKind::Admin),
+        (
+            vec![KEY.to_owned(), short.to_owned()],
+            vec![],
+            KeyKind::Secret,
+        ),
+        (
+            vec![KEY.to_owned()],
+            vec![format!("  {short} ")],
+            KeyKind::Admin,
+        ),
     ];
     for (secret_keys, admin_keys, kind) in cases {
         let err = s
