@@ -44,7 +44,7 @@ pub struct AppState {
     pub http_client: reqwest::Client,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServerConfig {
     pub listen: SocketAddr,
     /// `sqlite://FILE` (created if missing) or `postgres://…`.
@@ -64,6 +64,22 @@ pub struct ServerConfig {
     /// Profile image storage: a directory, `file:///dir`, `s3://bucket/prefix`, or `memory:`
     /// (the default here; `clerk serve` defaults to a directory beside the database).
     pub image_store: String,
+}
+
+/// The keys stay out of logs: only how many there are.
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |keys: &[String]| format!("<{} redacted>", keys.len());
+        f.debug_struct("ServerConfig")
+            .field("listen", &self.listen)
+            .field("database_url", &self.database_url)
+            .field("secret_keys", &redacted(&self.secret_keys))
+            .field("admin_keys", &redacted(&self.admin_keys))
+            .field("settings", &self.settings)
+            .field("encryption_key", &self.encryption_key)
+            .field("image_store", &self.image_store)
+            .finish()
+    }
 }
 
 impl Default for ServerConfig {
@@ -230,5 +246,21 @@ impl RunningServer {
             tracing::error!(error = %e, "server task failed");
         }
         self.store.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn config_debug_shows_no_key() {
+        let config = super::ServerConfig {
+            secret_keys: vec!["sk_test_secret_shown_nowhere_0000000000".into()],
+            admin_keys: vec!["sk_test_admin_shown_nowhere_00000000000".into()],
+            encryption_key: Some(super::crypto::SecretKey::generate()),
+            ..Default::default()
+        };
+        let text = format!("{config:?}");
+        assert!(!text.contains("shown_nowhere"), "{text}");
+        assert!(text.contains("secret_keys: \"<1 redacted>\""), "{text}");
     }
 }
