@@ -48,6 +48,16 @@ impl ConnectionArgs {
         )
     }
 
+    /// These flags with `key`, when given, in place of the secret key (an admin key is accepted
+    /// wherever a secret key is).
+    pub fn with_key(&self, key: Option<&str>) -> Self {
+        let mut args = self.clone();
+        if let Some(key) = key.map(str::trim).filter(|k| !k.is_empty()) {
+            args.secret_key = Some(key.to_owned());
+        }
+        args
+    }
+
     fn client_with(&self, retry: RetryPolicy) -> anyhow::Result<Client> {
         if self.verbose {
             init_request_logging();
@@ -55,7 +65,8 @@ impl ConnectionArgs {
         let key = self
             .secret_key
             .as_deref()
-            .filter(|k| !k.trim().is_empty())
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
             .context("no secret key: pass --secret-key or set CLERK_SECRET_KEY")?;
         let config = Configuration::new(key)
             .base_url(&self.api_url)

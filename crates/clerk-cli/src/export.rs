@@ -5,6 +5,10 @@
 //! against Clerk, or a server without the route (404), it walks `GET /users` ordered by
 //! `+created_at` with the `starting_after` cursor, so users created during the export land on
 //! later pages instead of shifting the ones still to read.
+//!
+//! The full export opens only with an admin key (`--admin-key`, the server's `--admin-key`):
+//! with a plain secret key the server answers 403 `admin_key_required`, and the export stops
+//! and says so rather than fall back to records without the secrets.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -28,6 +32,10 @@ use crate::{output, progress};
 pub struct ExportArgs {
     #[command(flatten)]
     connection: ConnectionArgs,
+    /// Admin key of a `clerk serve` (one of its --admin-key): the full export, with secrets,
+    /// needs it. Sent instead of the secret key for every request of the export.
+    #[arg(long, env = "CLERK_ADMIN_KEY", hide_env_values = true)]
+    admin_key: Option<String>,
     /// Where to write the users (JSON Lines); `-` for stdout.
     file: PathBuf,
     /// Users per request (1–500).
@@ -52,8 +60,9 @@ enum Source {
 pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
     // The first calls fail fast (a wrong URL or key is a typo, not an outage); the export
     // itself rides out rate limits and blips.
-    let probe = args.connection.client()?;
-    let client = args.connection.batch_client()?;
+    let connection = args.connection.with_key(args.admin_key.as_deref());
+    let probe = connection.client()?;
+    let client = connection.batch_client()?;
     // The count only sizes the progress bar; users created meanwhile are still exported.
     let total = probe.users().get_users_count().send().await?.total_count;
     let source = match args.source {
@@ -73,7 +82,9 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
     };
 
     let written = match source {
-        Source::Full => export_full(&client, args.page_size, &mut out, &bar).await,
+        Source::Full => export_full(&client, args.page_size, &mut out, &bar)
+            .await
+            .map_err(explain_admin_key),
         _ => export_users_api(&client, args.page_size, &mut out, &bar).await,
     };
     let written = written.and_then(|n| {
@@ -121,11 +132,32 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
 /// `full` when the server answers the export route, `users` when it says 404 (Clerk, or a
 /// server of ours that predates the route). Any other failure is reported: guessing on a 401
 /// would only hide a wrong key.
+/// A server of ours that refuses the key (403 `admin_key_required`) is not a reason to fall back
+/// either: that export would lose every secret.
 async fn detect_source(client: &Client) -> anyhow::Result<Source> {
     match client.ext().export_users().limit(1).send().await {
         Ok(_) => Ok(Source::Full),
         Err(e) if e.is_not_found() => Ok(Source::Users),
-        Err(e) => Err(anyhow::Error::from(e).context("probing GET /_ext/export/users")),
+        Err(e) => Err(explain_admin_key(
+            anyhow::Error::from(e).context("probing GET /_ext/export/users"),
+        )),
+    }
+}
+
+/// Says what to do about a 403 `admin_key_required`.
+fn explain_admin_key(error: anyhow::Error) -> anyhow::Error {
+    let refused = error
+        .chain()
+        .filter_map(|cause| cause.downcast_ref::<clerk_http_client::Error>())
+        .any(|e| e.code() == Some("admin_key_required"));
+    if refused {
+        error.context(
+            "the full export (with password digests and secrets) needs the server's admin key: \
+             pass --admin-key or set CLERK_ADMIN_KEY (or --source users for Clerk's user \
+             objects, without secrets)",
+        )
+    } else {
+        error
     }
 }
 

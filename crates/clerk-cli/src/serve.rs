@@ -6,7 +6,8 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Args;
 use clerk_server::crypto::SecretKey;
-use clerk_server::{secret_keys, store, ServerConfig, Settings};
+use clerk_server::secret_keys::{self, KeyKind};
+use clerk_server::{store, ServerConfig, Settings, StartError};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Args, Debug)]
@@ -15,17 +16,41 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
     /// `sqlite://FILE` (created if missing) or `postgres://USER@HOST:PORT/DB`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://clerk.db")]
+    // The URL may hold a password: `--help` does not show it from the environment.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://clerk.db",
+        hide_env_values = true
+    )]
     database_url: String,
-    /// Secret key clients must send as `Authorization: Bearer <key>`; repeat for several
-    /// (key rotation). With none, a key is generated, kept beside the SQLite database and
-    /// printed.
-    #[arg(long = "secret-key", env = "CLERK_SECRET_KEY", value_delimiter = ',')]
+    /// Secret key clients must send as `Authorization: Bearer <key>`, at least 32 characters;
+    /// repeat for several (key rotation). With none, a key is generated and kept beside the
+    /// SQLite database, and printed once, when it is generated.
+    #[arg(
+        long = "secret-key",
+        env = "CLERK_SECRET_KEY",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     secret_keys: Vec<String>,
-    /// Key sealing TOTP secrets at rest (32 bytes, hex or base64). Without it a key file is
-    /// used: --encryption-key-file, else `<sqlite file>.encryption-key` beside a SQLite
-    /// database or `clerk.encryption-key` in the working directory (created on first start).
-    /// Several nodes sharing a PostgreSQL database must share this key.
+    /// Admin key: accepted wherever a secret key is, and the only key that opens the full
+    /// export (`GET /v1/_ext/export/users`: password digests, TOTP secrets and OAuth tokens in
+    /// clear). At least 32 characters, different from every secret key; repeat for several.
+    /// Without one, the full export is closed.
+    #[arg(
+        long = "admin-key",
+        env = "CLERK_ADMIN_KEY",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    admin_keys: Vec<String>,
+    /// Key sealing TOTP secrets and OAuth tokens at rest (32 bytes, hex or base64). Without it a
+    /// key file is used: --encryption-key-file, else `<sqlite file>.encryption-key` beside a
+    /// SQLite database or `clerk.encryption-key` in the working directory (created on first
+    /// start, and only for a database that has no key yet). Several nodes sharing a PostgreSQL
+    /// database must share this key; the server refuses to start with any other key than the
+    /// one the database was first started with.
     #[arg(long, env = "CLERK_ENCRYPTION_KEY", hide_env_values = true)]
     encryption_key: Option<String>,
     /// File holding the encryption key (created with mode 0600 if missing).
@@ -74,32 +99,23 @@ pub struct ServeArgs {
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     init_logging(args.log_json);
-    let mut secret_keys = args.secret_keys.clone();
-    secret_keys.retain(|k| !k.trim().is_empty());
-    if secret_keys.is_empty() {
-        let path = store::sqlite_file_path(&args.database_url).context(
-            "no secret key given: pass --secret-key or CLERK_SECRET_KEY (a key is generated \
-             automatically only for a SQLite database file)",
-        )?;
-        let key_file = secret_keys::key_file_for(&path);
-        let (key, created) = secret_keys::load_or_create(&key_file)
-            .with_context(|| format!("cannot read or write {}", key_file.display()))?;
-        let verb = if created { "generated" } else { "loaded" };
-        println!("secret key ({verb}, kept in {}): {key}", key_file.display());
-        secret_keys.push(key);
-    }
-    let encryption_key = match (&args.encryption_key, &args.encryption_key_file) {
-        (Some(text), _) => {
-            SecretKey::parse(text).context("--encryption-key / CLERK_ENCRYPTION_KEY")?
-        }
-        (None, Some(path)) => SecretKey::load_or_create(path)
-            .with_context(|| format!("encryption key file {}", path.display()))?,
-        (None, None) => {
-            let path = default_encryption_key_file(&args.database_url);
-            let key = SecretKey::load_or_create(&path)
-                .with_context(|| format!("encryption key file {}", path.display()))?;
+    let secret_keys = configured_secret_keys(&args)?;
+    let admin_keys = secret_keys::normalize(&given(&args.admin_keys), KeyKind::Admin)
+        .context("--admin-key / CLERK_ADMIN_KEY")?;
+    secret_keys::check_admin_keys_distinct(&secret_keys, &admin_keys)
+        .context("--admin-key / CLERK_ADMIN_KEY")?;
+    let (encryption_key, key_source) = match (&args.encryption_key, &args.encryption_key_file) {
+        (Some(text), _) => (
+            SecretKey::parse(text).context("--encryption-key / CLERK_ENCRYPTION_KEY")?,
+            "--encryption-key / CLERK_ENCRYPTION_KEY".to_owned(),
+        ),
+        (None, file) => {
+            let path = file
+                .clone()
+                .unwrap_or_else(|| default_encryption_key_file(&args.database_url));
+            let key = encryption_key_from_file(&path, &args.database_url).await?;
             println!("encryption key kept in {}", path.display());
-            key
+            (key, format!("the key file {}", path.display()))
         }
     };
     let image_store = args.image_store.clone().unwrap_or_else(|| {
@@ -114,6 +130,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         listen: args.listen,
         database_url: args.database_url.clone(),
         secret_keys,
+        admin_keys,
         settings: Settings {
             bcrypt_cost: args.bcrypt_cost,
             max_verification_attempts: args.max_verification_attempts,
@@ -124,12 +141,86 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             hash_queue: args.hash_queue.map(usize::from),
         },
     };
-    let server = clerk_server::start(config).await?;
+    let server = clerk_server::start(config).await.map_err(|e| {
+        let wrong_key = matches!(e, StartError::EncryptionKeyMismatch { .. });
+        let e = anyhow::Error::from(e);
+        if wrong_key {
+            e.context(format!(
+                "refusing to start with the encryption key from {key_source}"
+            ))
+        } else {
+            e
+        }
+    })?;
     println!("listening on {}", server.base_url());
     shutdown_signal().await;
     tracing::info!("shutting down");
     server.shutdown().await;
     Ok(())
+}
+
+/// The keys given, without empty entries (`CLERK_SECRET_KEY=` or a trailing comma).
+fn given(keys: &[String]) -> Vec<String> {
+    keys.iter()
+        .filter(|k| !k.trim().is_empty())
+        .cloned()
+        .collect()
+}
+
+/// The secret keys from the flags, or else the generated one kept beside the SQLite file. The
+/// generated key is printed once, when it is created: later starts name the file only, so
+/// the key does not end up in every log that captures stdout.
+fn configured_secret_keys(args: &ServeArgs) -> anyhow::Result<Vec<String>> {
+    let given = given(&args.secret_keys);
+    if !given.is_empty() {
+        return secret_keys::normalize(&given, KeyKind::Secret)
+            .context("--secret-key / CLERK_SECRET_KEY");
+    }
+    let path = store::sqlite_file_path(&args.database_url).context(
+        "no secret key given: pass --secret-key or CLERK_SECRET_KEY (a key is generated \
+         automatically only for a SQLite database file)",
+    )?;
+    let key_file = secret_keys::key_file_for(&path);
+    let (key, created) = secret_keys::load_or_create(&key_file)
+        .with_context(|| format!("secret key file {}", key_file.display()))?;
+    let keys = secret_keys::normalize(&[key], KeyKind::Secret)
+        .with_context(|| format!("secret key file {}", key_file.display()))?;
+    if created {
+        println!(
+            "secret key generated and kept in {}: {}",
+            key_file.display(),
+            keys[0]
+        );
+    } else {
+        println!("secret key loaded from {}", key_file.display());
+    }
+    Ok(keys)
+}
+
+/// The encryption key in `path`, created there only for a database that holds no secrets
+/// sealed under another key yet. A missing key file for a database that has a key check value
+/// means the key is lost or elsewhere (another working directory, a backup restored without
+/// it): creating a new one would only make the refusal at start less clear, and leave a wrong
+/// key file where the right one should be restored.
+async fn encryption_key_from_file(
+    path: &std::path::Path,
+    database_url: &str,
+) -> anyhow::Result<SecretKey> {
+    let exists = path
+        .try_exists()
+        .with_context(|| format!("encryption key file {}", path.display()))?;
+    if !exists && clerk_server::encryption_key_recorded(database_url).await? {
+        anyhow::bail!(
+            "the encryption key file {} does not exist, but this database (--database-url) was \
+             started with an encryption key before, and what it sealed (TOTP secrets, OAuth \
+             tokens) opens under that key only: restore the file, or pass the key with \
+             --encryption-key-file or --encryption-key / CLERK_ENCRYPTION_KEY. No new key file \
+             was created.",
+            path.display()
+        );
+    }
+    SecretKey::load_or_create(path)
+        .with_context(|| format!("encryption key file {}", path.display()))
 }
 
 /// Where the encryption key lives when nothing says: beside the SQLite file, else in the

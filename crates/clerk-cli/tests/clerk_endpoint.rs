@@ -26,7 +26,10 @@ async fn clerk(server: &MockServer, args: &[&str], dir: &std::path::Path) -> Out
     command
         .args(args)
         .env("CLERK_API_URL", format!("{}/v1", server.uri()))
-        .env("CLERK_SECRET_KEY", "sk_test_scripted")
+        .env(
+            "CLERK_SECRET_KEY",
+            "sk_test_scripted_clerk_0000000000000000",
+        )
         .current_dir(dir);
     tokio::task::spawn_blocking(move || command.output().unwrap())
         .await

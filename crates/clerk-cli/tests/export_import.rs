@@ -6,7 +6,7 @@ mod common;
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
 
-use common::{read_jsonl, stderr, write_jsonl, Server, BCRYPT_DIGEST, BCRYPT_PASSWORD};
+use common::{read_jsonl, stderr, write_jsonl, Server, ADMIN_KEY, BCRYPT_DIGEST, BCRYPT_PASSWORD};
 use serde_json::{json, Value};
 
 /// A user with something in every field the import takes: identities with ids and
@@ -99,7 +99,12 @@ fn export_then_import_into_a_fresh_server_keeps_every_field() {
     assert_eq!(source.count(), USERS as i64);
 
     let exported = source.path("users.jsonl");
-    let output = source.clerk(&["export", exported.to_str().unwrap()]);
+    let output = source.clerk(&[
+        "export",
+        exported.to_str().unwrap(),
+        "--admin-key",
+        ADMIN_KEY,
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stderr(&output).contains(&format!("exported {USERS} users")));
     let first = by_id(read_jsonl(&exported));
@@ -148,7 +153,13 @@ fn export_then_import_into_a_fresh_server_keeps_every_field() {
 
     // Export again: the same records, field for field.
     let again = target.path("again.jsonl");
-    target.ok(&["export", again.to_str().unwrap(), "--no-progress"]);
+    target.ok(&[
+        "export",
+        again.to_str().unwrap(),
+        "--no-progress",
+        "--admin-key",
+        ADMIN_KEY,
+    ]);
     let second = by_id(read_jsonl(&again));
     assert_eq!(second.len(), USERS);
     for (id, record) in &first {
@@ -321,7 +332,10 @@ fn a_refused_key_stops_the_import_instead_of_failing_every_record() {
     for target in ["bulk", "api"] {
         let output = server
             .command(&["import", file.to_str().unwrap(), "--target", target])
-            .env("CLERK_SECRET_KEY", "sk_test_not_the_key")
+            .env(
+                "CLERK_SECRET_KEY",
+                "sk_test_not_the_key_0000000000000000000",
+            )
             .output()
             .unwrap();
         let log = stderr(&output);

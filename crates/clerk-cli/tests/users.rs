@@ -168,7 +168,10 @@ fn errors_carry_clerks_code_and_message() {
 
     let wrong_key = server
         .command(&["users", "list"])
-        .env("CLERK_SECRET_KEY", "sk_test_wrong")
+        .env(
+            "CLERK_SECRET_KEY",
+            "sk_test_wrong_key_000000000000000000000",
+        )
         .output()
         .unwrap();
     assert!(!wrong_key.status.success());

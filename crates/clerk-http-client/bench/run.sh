@@ -16,7 +16,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 n="${1:-2000}"
-key="sk_test_bench_$(date +%s)"
+key="sk_test_bench_$(date +%s)_0000000000000000"
 python="${PYTHON:-$root/conformance/.venv-conformance/bin/python}"
 
 if ! "$python" -c "import clerk_backend_api" 2>/dev/null; then

@@ -178,7 +178,7 @@ mod tests {
 
     #[test]
     fn debug_output_never_shows_the_secret_key() {
-        let config = Configuration::new("sk_test_supersecret");
+        let config = Configuration::new("sk_test_supersecret_00000000000000000000");
         let printed = format!("{config:?}");
         assert!(!printed.contains("supersecret"), "{printed}");
         assert!(printed.contains(REDACTED));

@@ -8,7 +8,7 @@ use clerk_http_client::{Client, Configuration, Error, ProfileImage, RetryPolicy}
 use futures::TryStreamExt;
 use serde_json::json;
 
-const KEY: &str = "sk_test_end_to_end";
+const KEY: &str = "sk_test_end_to_end_000000000000000000000";
 
 /// A server on a fresh SQLite file, and a client for it. Dropping it deletes the database.
 struct TestServer {
@@ -169,8 +169,10 @@ async fn server_errors_arrive_as_clerk_errors() {
     assert_eq!(api.code(), Some("form_identifier_exists"));
     assert_eq!(api.errors.errors[0].param_name(), Some("email_address"));
 
-    let wrong_key =
-        Client::new(Configuration::new("sk_test_wrong").base_url(server.base_url())).unwrap();
+    let wrong_key = Client::new(
+        Configuration::new("sk_test_wrong_key_000000000000000000000").base_url(server.base_url()),
+    )
+    .unwrap();
     let err = wrong_key.users().get_user_list().send().await.unwrap_err();
     assert_eq!(err.status(), Some(reqwest::StatusCode::UNAUTHORIZED));
     assert!(err.code().is_some(), "{err}");

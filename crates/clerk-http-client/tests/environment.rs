@@ -11,7 +11,10 @@ async fn the_secret_key_and_base_url_come_from_the_environment() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/v1/users/count"))
-        .and(header("authorization", "Bearer sk_test_from_env"))
+        .and(header(
+            "authorization",
+            "Bearer sk_test_from_env_00000000000000000000000",
+        ))
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_json(json!({"object": "total_count", "total_count": 3})),
@@ -20,7 +23,10 @@ async fn the_secret_key_and_base_url_come_from_the_environment() {
         .mount(&server)
         .await;
     // The only test in this process, so nothing else reads the variables meanwhile.
-    std::env::set_var("CLERK_SECRET_KEY", "sk_test_from_env");
+    std::env::set_var(
+        "CLERK_SECRET_KEY",
+        "sk_test_from_env_00000000000000000000000",
+    );
     std::env::set_var("CLERK_API_URL", format!("{}/v1", server.uri()));
 
     // Both the key and the URL from the environment…

@@ -14,7 +14,7 @@ use wiremock::matchers::{
 };
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const KEY: &str = "sk_test_scripted_secret";
+const KEY: &str = "sk_test_scripted_secret_000000000000000";
 
 /// Retries without noticeable waits, so tests run fast.
 fn fast_retries() -> RetryPolicy {

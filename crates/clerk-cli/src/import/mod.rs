@@ -239,10 +239,13 @@ fn stops_the_import(error: &Error) -> bool {
 }
 
 /// `bulk` when the server has the extension routes, `api` when it answers 404 (Clerk). The
-/// probe is the export route's GET: it changes nothing, unlike a trial import.
+/// probe is the export route's GET: it changes nothing, unlike a trial import. Our server
+/// opens the export to admin keys only; its 403 `admin_key_required` to a plain secret key still
+/// says the extension routes are there (the import route takes any key).
 async fn detect_target(client: &Client) -> anyhow::Result<Target> {
     match client.ext().export_users().limit(1).send().await {
         Ok(_) => Ok(Target::Bulk),
+        Err(e) if e.code() == Some("admin_key_required") => Ok(Target::Bulk),
         Err(e) if e.is_not_found() => Ok(Target::Api),
         Err(e) => Err(anyhow::Error::from(e).context("probing GET /_ext/export/users")),
     }

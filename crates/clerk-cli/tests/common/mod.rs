@@ -9,7 +9,9 @@ use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value;
 
-pub const SECRET_KEY: &str = "sk_test_cli_tests_0123456789";
+pub const SECRET_KEY: &str = "sk_test_cli_tests_0123456789abcdefghijk";
+/// The server's `--admin-key`: only it opens the full export.
+pub const ADMIN_KEY: &str = "sk_test_cli_tests_admin_key_0123456789ab";
 
 /// `digest` of "correct horse battery" made by Python's `bcrypt.hashpw` (the server's fixture
 /// crates/clerk-server/tests/fixtures/passwords/digests.json).
@@ -35,8 +37,9 @@ impl Server {
             .args(["serve", "--listen", "127.0.0.1:0", "--bcrypt-cost", "4"])
             .arg("--database-url")
             .arg(format!("sqlite://{}", db.display()))
-            .args(["--secret-key", SECRET_KEY])
+            .args(["--secret-key", SECRET_KEY, "--admin-key", ADMIN_KEY])
             .env_remove("CLERK_SECRET_KEY")
+            .env_remove("CLERK_ADMIN_KEY")
             .env_remove("DATABASE_URL")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
@@ -71,6 +74,7 @@ impl Server {
             .args(args)
             .env("CLERK_API_URL", &self.url)
             .env("CLERK_SECRET_KEY", SECRET_KEY)
+            .env_remove("CLERK_ADMIN_KEY")
             .current_dir(self.dir.path());
         command
     }

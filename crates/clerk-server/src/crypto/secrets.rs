@@ -8,6 +8,15 @@
 //! another column) fails to open instead of silently working. The `v1:` prefix leaves room for a
 //! key identifier when key rotation is added.
 //!
+//! **Key check value.** [`SecretKey::check_value`] seals a fixed plaintext; the database keeps
+//! one (`instance_keys`), and [`crate::start`] refuses a key that does not open it. Without it a
+//! server started with another key (or with a new one because the key file went missing) would
+//! run, answer 500 on every TOTP check and hand out no OAuth tokens. AES-GCM under a random nonce
+//! tells nothing about the key, and reuses the one primitive this module already trusts.
+//!
+//! **Key files** are written whole or not at all, owner-only (0600), and never over an existing
+//! file ([`create_key_file`]): two processes starting together end up with the same key.
+//!
 //! **Backup codes.** Codes we generate are 12 characters from a 32-symbol alphabet: 60 bits of
 //! entropy each. They are stored as `sha256$<hex>` of the normalised code. A fast unsalted hash
 //! is enough here, unlike for passwords: the codes are uniformly random, so there is no
@@ -38,6 +47,9 @@ use crate::crypto::encoding::{b64_decode, b64_encode, hex_decode};
 use crate::crypto::passwords::{DigestError, PasswordHasher};
 
 const SEALED_PREFIX: &str = "v1:";
+/// What a key check value seals, and the associated data it is sealed with.
+const CHECK_PLAINTEXT: &[u8] = b"clerk-server encryption key check";
+const CHECK_CONTEXT: &[u8] = b"clerk key check v1";
 const NONCE_BYTES: usize = 12;
 const TAG_BYTES: usize = 16;
 
@@ -113,32 +125,31 @@ impl SecretKey {
         Ok(SecretKey(bytes))
     }
 
-    /// Loads the key file at `path`, or creates it with a random key (hex, mode 0600, created
-    /// exclusively so two processes starting together end up with the same key).
+    /// Loads the key file at `path`, or creates it with a random key ([`create_key_file`]: hex,
+    /// mode 0600, never over an existing file, so two processes starting together end up with
+    /// the same key).
     pub fn load_or_create(path: &Path) -> Result<Self, SecretKeyError> {
-        let io = |source| SecretKeyError::Io {
-            path: path.display().to_string(),
-            source,
-        };
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
+        let key = SecretKey::generate();
+        match create_key_file(path, &hex::encode(key.0)) {
+            Ok(true) => Ok(key),
+            Ok(false) => SecretKey::load(path),
+            Err(source) => Err(SecretKeyError::Io {
+                path: path.display().to_string(),
+                source,
+            }),
         }
-        match options.open(path) {
-            Ok(mut file) => {
-                let key = SecretKey::generate();
-                let mut text = hex::encode(key.0);
-                text.push('\n');
-                file.write_all(text.as_bytes()).map_err(io)?;
-                file.sync_all().map_err(io)?;
-                Ok(key)
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => SecretKey::load(path),
-            Err(e) => Err(io(e)),
-        }
+    }
+
+    /// A value that opens only under this key, to be kept beside what it seals: see the module
+    /// documentation. Each call gives a different value (fresh nonce); any of them checks.
+    pub fn check_value(&self) -> String {
+        self.seal(CHECK_PLAINTEXT, CHECK_CONTEXT)
+    }
+
+    /// Whether `check_value` was made by [`SecretKey::check_value`] under this key.
+    pub fn matches_check_value(&self, check_value: &str) -> bool {
+        self.open(check_value, CHECK_CONTEXT)
+            .is_ok_and(|plaintext| plaintext == CHECK_PLAINTEXT)
     }
 
     /// The key as 64 lowercase hex characters (for writing configuration).
@@ -197,6 +208,45 @@ impl SecretKey {
     /// [`SecretKey::open`] for text sealed with [`SecretKey::seal_str`].
     pub fn open_str(&self, sealed: &str, context: &[u8]) -> Result<String, OpenError> {
         String::from_utf8(self.open(sealed, context)?).map_err(|_| OpenError)
+    }
+}
+
+/// Writes `text` and a newline to a new file at `path`, readable and writable by its owner only.
+/// Returns `false`, writing nothing, when `path` already exists.
+///
+/// The file appears whole or not at all: the text goes to a temporary file beside it (opened
+/// with `create_new`, mode 0600) that is then hard-linked to `path`, which fails if `path`
+/// exists. So a process that finds the file never reads a half-written key, and a key file is
+/// never replaced (replacing one would make everything sealed under it unreadable).
+pub fn create_key_file(path: &Path, text: &str) -> std::io::Result<bool> {
+    let mut temp_name = path.as_os_str().to_owned();
+    temp_name.push(format!(
+        ".{}-{:016x}.tmp",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
+    let temp = std::path::PathBuf::from(temp_name);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options.open(&temp).and_then(|mut file| {
+        file.write_all(format!("{text}\n").as_bytes())?;
+        file.sync_all()
+    });
+    let linked = written.and_then(|()| std::fs::hard_link(&temp, path));
+    let _ = std::fs::remove_file(&temp);
+    match linked {
+        Ok(()) => {
+            // The new name must survive a crash too: sync the directory that holds it.
+            #[cfg(unix)]
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::File::open(dir)?.sync_all()?;
+            }
+            Ok(true)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e),
     }
 }
 
@@ -448,6 +498,58 @@ mod tests {
         assert!(SecretKey::parse("").is_err());
         assert!(SecretKey::parse(&hex_key[2..]).is_err());
         assert_eq!(format!("{k:?}"), "SecretKey(<redacted>)");
+    }
+
+    #[test]
+    fn check_value_opens_under_its_key_only() {
+        let key = SecretKey::generate();
+        let check = key.check_value();
+        assert!(key.matches_check_value(&check));
+        assert!(key.matches_check_value(&key.check_value()));
+        assert!(!SecretKey::generate().matches_check_value(&check));
+        // A value sealed for anything else is not a check value, even under the same key.
+        assert!(!key.matches_check_value(&key.seal(CHECK_PLAINTEXT, b"totp:user_1")));
+        assert!(!key.matches_check_value(&key.seal(b"other", CHECK_CONTEXT)));
+        assert!(!key.matches_check_value("garbage"));
+    }
+
+    #[test]
+    fn key_files_are_created_once_whole_and_private() {
+        let dir = tempfile_dir("create");
+        let path = dir.join("k");
+        // Many processes' worth of threads race to create one key file: one wins, every one of
+        // them ends up with the winner's key, and nobody reads a half-written file.
+        let keys: Vec<String> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..16)
+                .map(|_| scope.spawn(|| SecretKey::load_or_create(&path).unwrap().to_hex()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(keys.iter().all(|k| k == &keys[0]), "{keys:?}");
+        assert_eq!(SecretKey::load(&path).unwrap().to_hex(), keys[0]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // An existing file is never replaced, whatever it holds; no temporary file is left.
+        std::fs::write(&path, "").unwrap();
+        assert!(!create_key_file(&path, "new").unwrap());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "");
+        assert!(SecretKey::load_or_create(&path).is_err());
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn tempfile_dir(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "clerk-secrets-{name}-{}-{:x}",
+            std::process::id(),
+            rand::random::<u64>()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
     }
 
     #[test]

@@ -49,21 +49,45 @@ pub async fn export_users(app: &AppState, q: &QueryParams) -> ApiResult<ExportPa
     let data = records
         .iter()
         .map(|r| record(app, r, devices.remove(&r.user.seq).unwrap_or_default(), now))
-        .collect();
+        .collect::<ApiResult<_>>()?;
     Ok(ExportPage { data, has_more })
 }
 
-fn record(app: &AppState, r: &UserRecord, devices: Vec<TrustedDeviceRow>, now: i64) -> Value {
+/// A sealed value that does not open fails the whole request: writing it as `null` would make
+/// an export that looks complete and imports into users without their second factor or tokens.
+/// It is a 500, not a 4xx: nothing in the request is wrong. It means the server runs with
+/// another encryption key than the one the value was sealed with (or the row was tampered
+/// with), which the key check at start already refuses for databases that have a check value;
+/// the log says which user and field.
+fn unreadable(user_id: &str, field: &str) -> ApiError {
+    tracing::error!(
+        user_id,
+        field,
+        "export refused: a sealed secret does not open under the encryption key"
+    );
+    ApiError::internal()
+}
+
+fn record(
+    app: &AppState,
+    r: &UserRecord,
+    devices: Vec<TrustedDeviceRow>,
+    now: i64,
+) -> ApiResult<Value> {
     let u = &r.user;
     let mut object = match serde_json::to_value(view::user(r, &app.settings, now)) {
         Ok(Value::Object(map)) => map,
         _ => Map::new(),
     };
-    let totp_secret = u.totp_secret.as_deref().and_then(|sealed| {
-        app.encryption_key
-            .open_str(sealed, &users::totp_context(&u.id))
-            .ok()
-    });
+    let totp_secret = u
+        .totp_secret
+        .as_deref()
+        .map(|sealed| {
+            app.encryption_key
+                .open_str(sealed, &users::totp_context(&u.id))
+                .map_err(|_| unreadable(&u.id, "totp_secret"))
+        })
+        .transpose()?;
     let backup_code_digests: Option<Vec<String>> = u
         .backup_codes
         .as_deref()
@@ -98,7 +122,9 @@ fn record(app: &AppState, r: &UserRecord, devices: Vec<TrustedDeviceRow>, now: i
     if let Some(Value::Array(accounts)) = object.get_mut("external_accounts") {
         for (value, row) in accounts.iter_mut().zip(&r.external_accounts) {
             if let Value::Object(account) = value {
-                let tokens = oauth::open_tokens(app, row);
+                let tokens = oauth::try_open_tokens(app, row).map_err(|field| {
+                    unreadable(&u.id, &format!("external_accounts.{}.{field}", row.id))
+                })?;
                 let has_tokens = tokens.access_token.is_some() || tokens.refresh_token.is_some();
                 account.insert(
                     "oauth_token".into(),
@@ -111,7 +137,7 @@ fn record(app: &AppState, r: &UserRecord, devices: Vec<TrustedDeviceRow>, now: i
             }
         }
     }
-    Value::Object(object)
+    Ok(Value::Object(object))
 }
 
 fn trusted_device(d: TrustedDeviceRow) -> ImportTrustedDevice {

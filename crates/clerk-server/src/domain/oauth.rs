@@ -76,6 +76,35 @@ pub fn open_tokens(app: &AppState, account: &ExternalAccountRow) -> ImportOAuthT
     }
 }
 
+/// [`open_tokens`] for the full export, which must never write a token as absent when it is
+/// only unreadable: the first field that does not open is the error.
+pub fn try_open_tokens(
+    app: &AppState,
+    account: &ExternalAccountRow,
+) -> Result<ImportOAuthToken, &'static str> {
+    let t = &account.tokens;
+    let open = |field: &'static str, sealed: Option<&str>| {
+        sealed
+            .map(|sealed| {
+                app.encryption_key
+                    .open_str(sealed, &context(&account.id, field))
+                    .map_err(|_| field)
+            })
+            .transpose()
+    };
+    Ok(ImportOAuthToken {
+        access_token: open("access_token", t.access_token.as_deref())?,
+        refresh_token: open("refresh_token", t.refresh_token.as_deref())?,
+        id_token: open("id_token", t.id_token.as_deref())?,
+        token_secret: open("token_secret", t.token_secret.as_deref())?,
+        expires_at: t.expires_at,
+        scopes: t
+            .scopes
+            .as_ref()
+            .map(|s| s.split_whitespace().map(str::to_owned).collect()),
+    })
+}
+
 /// The answer: a bare array, or `{data, total_count}` with `paginated=true`.
 pub enum TokenList {
     Bare(Vec<OAuthAccessToken>),

@@ -1,22 +1,69 @@
-//! `Authorization: Bearer <secret key>`, compared in constant time against every configured key.
+//! `Authorization: Bearer <key>`, compared in constant time against every configured secret and
+//! admin key. An admin key is accepted wherever a secret key is; routes that hand out secrets in
+//! clear also take the [`AdminKey`] extractor, which only an admin key satisfies.
 
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
-pub async fn require_secret_key(State(app): State<AppState>, req: Request, next: Next) -> Response {
-    match check(&app.secret_keys, req.headers().get(header::AUTHORIZATION)) {
-        Ok(()) => next.run(req).await,
+/// Which kind of key authenticated the request (a request extension set by
+/// [`require_secret_key`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Presented {
+    Secret,
+    Admin,
+}
+
+pub async fn require_secret_key(
+    State(app): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    match check(
+        &app.secret_keys,
+        &app.admin_keys,
+        req.headers().get(header::AUTHORIZATION),
+    ) {
+        Ok(presented) => {
+            req.extensions_mut().insert(presented);
+            next.run(req).await
+        }
         Err(err) => err.into_response(),
     }
 }
 
-fn check(keys: &[String], header: Option<&axum::http::HeaderValue>) -> Result<(), ApiError> {
+/// A handler argument that only a request made with an admin key gets; any other key is
+/// refused with 403 `admin_key_required` before the handler reads anything else.
+pub struct AdminKey;
+
+impl<S: Send + Sync> FromRequestParts<S> for AdminKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> ApiResult<Self> {
+        match parts.extensions.get::<Presented>() {
+            Some(Presented::Admin) => Ok(AdminKey),
+            _ => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "admin_key_required",
+                "Admin key required",
+                "This route returns secrets in clear (password digests, TOTP secrets, OAuth \
+                 tokens); it needs an admin key (`clerk serve --admin-key`), not a secret key.",
+            )),
+        }
+    }
+}
+
+fn check(
+    secret_keys: &[String],
+    admin_keys: &[String],
+    header: Option<&axum::http::HeaderValue>,
+) -> Result<Presented, ApiError> {
     let Some(header) = header else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -44,11 +91,16 @@ fn check(keys: &[String], header: Option<&axum::http::HeaderValue>) -> Result<()
         })?;
     // Compare against every key without stopping early, so timing tells nothing about which
     // key (or how much of one) matched.
-    let matched = keys.iter().fold(subtle::Choice::from(0), |acc, key| {
-        acc | key.as_bytes().ct_eq(presented.as_bytes())
-    });
-    if bool::from(matched) {
-        Ok(())
+    let matches = |keys: &[String]| {
+        keys.iter().fold(subtle::Choice::from(0), |acc, key| {
+            acc | key.as_bytes().ct_eq(presented.as_bytes())
+        })
+    };
+    let (secret, admin) = (matches(secret_keys), matches(admin_keys));
+    if bool::from(admin) {
+        Ok(Presented::Admin)
+    } else if bool::from(secret) {
+        Ok(Presented::Secret)
     } else {
         Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -64,24 +116,44 @@ mod tests {
     use super::*;
     use axum::http::HeaderValue;
 
+    const A: &str = "sk_test_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const B: &str = "sk_test_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+    const ADMIN: &str = "sk_test_admin_aaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+    fn bearer(key: &str) -> HeaderValue {
+        HeaderValue::from_str(&format!("Bearer {key}")).unwrap()
+    }
+
     #[test]
     fn codes() {
-        let keys = vec!["sk_test_a".to_owned(), "sk_test_b".to_owned()];
-        assert!(check(&keys, Some(&HeaderValue::from_static("Bearer sk_test_b"))).is_ok());
+        let keys = vec![A.to_owned(), B.to_owned()];
+        let admin = vec![ADMIN.to_owned()];
         assert_eq!(
-            check(&keys, None).unwrap_err().code,
+            check(&keys, &admin, Some(&bearer(B))),
+            Ok(Presented::Secret)
+        );
+        assert_eq!(
+            check(&keys, &admin, Some(&bearer(ADMIN))),
+            Ok(Presented::Admin)
+        );
+        assert_eq!(
+            check(&keys, &admin, None).unwrap_err().code,
             "authentication_invalid"
         );
         assert_eq!(
-            check(&keys, Some(&HeaderValue::from_static("Basic abc")))
+            check(&keys, &admin, Some(&HeaderValue::from_static("Basic abc")))
                 .unwrap_err()
                 .code,
             "authorization_header_format_invalid"
         );
         assert_eq!(
-            check(&keys, Some(&HeaderValue::from_static("Bearer sk_test_c")))
-                .unwrap_err()
-                .code,
+            check(
+                &keys,
+                &admin,
+                Some(&bearer("sk_test_cccccccccccccccccccccccccccccccc"))
+            )
+            .unwrap_err()
+            .code,
             "clerk_key_invalid"
         );
     }

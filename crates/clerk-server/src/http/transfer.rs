@@ -8,6 +8,7 @@ use clerk_model::{ExportPage, ImportResponse};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::auth::AdminKey;
 use super::extract::{JsonBody, Query};
 use crate::domain::oauth::TokenList;
 use crate::domain::{export, import, oauth};
@@ -49,7 +50,10 @@ pub async fn import_users(
     import::import_users(&app, req.users).await.map(Json)
 }
 
+/// Only an admin key opens the export: its records hold every user's secrets in clear.
+/// `AdminKey` comes first so that a plain secret key learns nothing, not even about its query.
 pub async fn export_users(
+    _: AdminKey,
     State(app): State<AppState>,
     Query(q): Query,
 ) -> ApiResult<Json<ExportPage>> {

@@ -9,6 +9,7 @@ pub mod billing;
 pub mod external_accounts;
 pub mod identities;
 pub mod images;
+pub mod instance_keys;
 pub mod organizations;
 mod sql;
 pub mod transfer;

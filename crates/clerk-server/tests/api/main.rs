@@ -8,6 +8,7 @@ mod credentials;
 mod health;
 mod identities;
 mod images;
+mod keys;
 mod limits;
 mod list;
 mod lockout;

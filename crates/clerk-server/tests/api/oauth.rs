@@ -210,7 +210,7 @@ async fn expired_tokens_are_refreshed(mut s: TestServer) {
         .unwrap();
     assert!(!sealed.contains("fresh-1"));
     // The rotated refresh token replaced the old one.
-    let export = s.get_ext("/_ext/export/users").await.ok();
+    let export = s.get_export("/_ext/export/users").await.ok();
     let exported = &export["data"][0]["external_accounts"][0]["oauth_token"];
     assert_eq!(exported["refresh_token"], "rotated-1");
 

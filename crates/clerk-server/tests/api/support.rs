@@ -9,8 +9,10 @@ use reqwest::Method;
 use serde_json::Value;
 use sqlx::Connection;
 
-pub const KEY: &str = "sk_test_primary_key_for_tests";
-pub const SECOND_KEY: &str = "sk_test_rotated_second_key";
+pub const KEY: &str = "sk_test_primary_key_for_tests_0000000001";
+pub const SECOND_KEY: &str = "sk_test_rotated_second_key_000000000002";
+/// Opens the full export (`--admin-key`); accepted wherever a secret key is.
+pub const ADMIN_KEY: &str = "sk_test_admin_key_for_tests_00000000003";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -106,6 +108,7 @@ impl TestServer {
             listen: "127.0.0.1:0".parse().unwrap(),
             database_url: database_url.clone(),
             secret_keys: vec![KEY.into(), SECOND_KEY.into()],
+            admin_keys: vec![ADMIN_KEY.into()],
             // Low cost keeps the suite quick; the code path is the same at any cost. Five
             // attempts make the lockout reachable in a test.
             settings: Settings {
@@ -153,6 +156,32 @@ impl TestServer {
         clerk_server::start(self.config.clone())
             .await
             .expect("second node starts")
+    }
+
+    /// The configuration the server runs with (to start another node on the same database).
+    pub fn config(&self) -> ServerConfig {
+        self.config.clone()
+    }
+
+    /// Stops the server (the database stays until the `TestServer` is dropped).
+    pub async fn stop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await;
+        }
+    }
+
+    /// Stops the server and starts it with `config` on the same database. On success `config`
+    /// is kept for later restarts; on failure the server stays stopped.
+    pub async fn restart_with(
+        &mut self,
+        config: ServerConfig,
+    ) -> Result<(), clerk_server::StartError> {
+        self.stop().await;
+        let server = clerk_server::start(config.clone()).await?;
+        self.base = server.base_url();
+        self.server = Some(server);
+        self.config = config;
+        Ok(())
     }
 
     /// Restarts the server with these OAuth providers enabled.
@@ -291,6 +320,16 @@ impl TestServer {
     /// GET one of our extension routes (or a response shape outside Clerk's spec).
     pub async fn get_ext(&self, path: &str) -> Resp {
         self.send_outside_spec(self.req(Method::GET, path)).await
+    }
+
+    /// GET the full export (`/_ext/export/users…`) with the admin key it requires.
+    pub async fn get_export(&self, path_and_query: &str) -> Resp {
+        self.send_outside_spec(
+            self.http
+                .get(format!("{}{}", self.base, path_and_query))
+                .bearer_auth(ADMIN_KEY),
+        )
+        .await
     }
 
     pub async fn get(&self, path: &str) -> Resp {

@@ -399,7 +399,7 @@ async fn export_pages_and_secrets(s: TestServer) {
             Some(id) => format!("/_ext/export/users?limit=3&starting_after={id}"),
             None => "/_ext/export/users?limit=3".into(),
         };
-        let page = s.get_ext(&query).await.ok();
+        let page = s.get_export(&query).await.ok();
         pages += 1;
         let data = page["data"].as_array().unwrap();
         seen.extend(data.iter().map(|u| u["id"].as_str().unwrap().to_owned()));
@@ -417,7 +417,7 @@ async fn export_pages_and_secrets(s: TestServer) {
     unique.dedup();
     assert_eq!(unique.len(), 7);
 
-    let first = s.get_ext("/_ext/export/users?limit=1").await.ok();
+    let first = s.get_export("/_ext/export/users?limit=1").await.ok();
     let record = &first["data"][0];
     assert_eq!(record["password_digest"], digest.as_str());
     assert_eq!(record["password_hasher"], "bcrypt");
@@ -433,10 +433,10 @@ async fn export_pages_and_secrets(s: TestServer) {
     );
     assert_eq!(record["trusted_devices"].as_array().unwrap().len(), 2);
 
-    s.get_ext("/_ext/export/users?starting_after=user_missing")
+    s.get_export("/_ext/export/users?starting_after=user_missing")
         .await
         .form_err("form_resource_not_found", "starting_after");
-    s.get_ext("/_ext/export/users?limit=0")
+    s.get_export("/_ext/export/users?limit=0")
         .await
         .form_err("form_param_value_invalid", "limit");
 }
@@ -447,7 +447,7 @@ async fn export_then_import_elsewhere_is_identical(s: TestServer) {
     let digest = bcrypt_of("round trip pw");
     import(&s, json!([full_record(&digest)])).await;
     let original = s.get("/users/user_imported0000000000000000001").await.ok();
-    let page = s.get_ext("/_ext/export/users").await.ok();
+    let page = s.get_export("/_ext/export/users").await.ok();
 
     let other = TestServer::start(Backend::Sqlite).await;
     let result = import(&other, page["data"].clone()).await;
@@ -470,7 +470,7 @@ async fn export_then_import_elsewhere_is_identical(s: TestServer) {
         )
         .await;
     assert_eq!(checked.ok()["verified"], true);
-    let again = other.get_ext("/_ext/export/users").await.ok();
+    let again = other.get_export("/_ext/export/users").await.ok();
     assert_eq!(
         again["data"][0]["external_accounts"][0]["oauth_token"],
         page["data"][0]["external_accounts"][0]["oauth_token"]

@@ -11,7 +11,7 @@ async fn authentication(s: TestServer) {
     let wrong = s
         .send(
             s.req_without_key(Method::GET, "/users")
-                .bearer_auth("sk_test_wrong"),
+                .bearer_auth("sk_test_wrong_key_000000000000000000000"),
         )
         .await;
     wrong.err(401, "clerk_key_invalid");
