@@ -136,9 +136,10 @@ impl Drop for Server {
                         sqlx::PgConnection::connect(&format!("{}/postgres", postgres_base_url()))
                             .await
                     {
-                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                            .execute(&mut admin)
-                            .await;
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&mut admin)
+                                .await;
                     }
                 }
             });
@@ -357,7 +358,12 @@ async fn headers_trickled_a_byte_at_a_time_are_cut_off_at_the_header_timeout() {
     )
     .await;
     // 600 bytes, 50 ms apart: 30 s to send in full; each byte alone is well within any timeout.
-    let request = head("GET", "/v1/_ext/ping", true, &[&format!("X-Pad: {}", "a".repeat(500))]);
+    let request = head(
+        "GET",
+        "/v1/_ext/ping",
+        true,
+        &[&format!("X-Pad: {}", "a".repeat(500))],
+    );
     let (written, answer) = trickle(
         server.connect().await,
         request.as_bytes(),
@@ -564,8 +570,16 @@ async fn path_segments_that_are_not_utf8_answer_404_in_the_envelope() {
         ("DELETE", "/v1/users/user_%C3%28", true),
         ("POST", "/v1/users/user_%FF/ban", true),
         ("GET", "/v1/organizations/org_%FF", true),
-        ("GET", "/v1/organizations/org_1/memberships/user_%FF%FE/metadata", true),
-        ("GET", "/v1/users/user_1/oauth_access_tokens/oauth_%FF", true),
+        (
+            "GET",
+            "/v1/organizations/org_1/memberships/user_%FF%FE/metadata",
+            true,
+        ),
+        (
+            "GET",
+            "/v1/users/user_1/oauth_access_tokens/oauth_%FF",
+            true,
+        ),
         ("DELETE", "/v1/users/user_1/passkeys/idn_%80", true),
         ("GET", "/_ext/images/%FF", false),
         ("GET", "/_ext/images/img%00.png", false),
@@ -607,7 +621,15 @@ async fn a_wrong_method_on_the_image_route_answers_405_in_the_envelope() {
     let server = Server::start(Backend::Sqlite, patient()).await;
     let mut stream = server.connect().await;
     stream
-        .write_all(head("POST", "/_ext/images/abc.png", false, &["Content-Length: 0"]).as_bytes())
+        .write_all(
+            head(
+                "POST",
+                "/_ext/images/abc.png",
+                false,
+                &["Content-Length: 0"],
+            )
+            .as_bytes(),
+        )
         .await
         .unwrap();
     read_response(&mut stream)
@@ -651,6 +673,11 @@ async fn hyper_answers_unparsable_requests_itself() {
             400,
         ),
         (
+            "malformed method",
+            b"G(T /v1/_ext/ping HTTP/1.1\r\nHost: test\r\n\r\n".to_vec(),
+            400,
+        ),
+        (
             "invalid header name",
             b"GET /v1/_ext/ping HTTP/1.1\r\nHo st: test\r\n\r\n".to_vec(),
             400,
@@ -681,6 +708,14 @@ async fn hyper_answers_unparsable_requests_itself() {
         assert_eq!(response.header("content-length"), Some("0"), "{what}");
         assert_eq!(response.header("content-type"), None, "{what}");
     }
+
+    // HTTP/1.1 only: the HTTP/2 preface gets no answer.
+    let mut stream = server.connect().await;
+    stream
+        .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+        .await
+        .unwrap();
+    assert_eq!(read_until_closed(&mut stream).await, b"");
 }
 
 // ---- graceful shutdown --------------------------------------------------------------------
@@ -690,9 +725,7 @@ async fn hyper_answers_unparsable_requests_itself() {
 async fn request_in_flight(server: &Server, body: &str) -> TcpStream {
     let mut stream = server.connect().await;
     stream
-        .write_all(
-            json_head("POST", "/v1/users", body.len(), &["Expect: 100-continue"]).as_bytes(),
-        )
+        .write_all(json_head("POST", "/v1/users", body.len(), &["Expect: 100-continue"]).as_bytes())
         .await
         .unwrap();
     let interim = read_response(&mut stream).await;
