@@ -62,8 +62,9 @@ pub struct ServeArgs {
     /// Log as JSON lines instead of text.
     #[arg(long)]
     log_json: bool,
+    /// Boxed: keeps the `clerk` subcommands' arguments of similar size.
     #[command(flatten)]
-    serving: ServingArgs,
+    serving: Box<ServingArgs>,
 }
 
 /// Timeouts and limits against slow, stalled or too many clients (docs/operations.md).

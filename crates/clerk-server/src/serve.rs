@@ -81,13 +81,12 @@ pub const RESERVED_DESCRIPTORS: u64 = 64;
 /// client connections can never take the descriptors the database and files need. 1024 where
 /// the limit cannot be read.
 pub fn default_max_connections() -> usize {
-    match soft_descriptor_limit() {
-        Some(limit) => {
-            let cap = limit.saturating_sub(RESERVED_DESCRIPTORS).max(limit / 2);
-            usize::try_from(cap).unwrap_or(usize::MAX)
-        }
-        None => 1024,
-    }
+    soft_descriptor_limit().map_or(1024, cap_for_descriptor_limit)
+}
+
+fn cap_for_descriptor_limit(limit: u64) -> usize {
+    let cap = limit.saturating_sub(RESERVED_DESCRIPTORS).max(limit / 2);
+    usize::try_from(cap).unwrap_or(usize::MAX)
 }
 
 #[cfg(unix)]
@@ -184,4 +183,37 @@ async fn accept_failed(err: io::Error) {
     }
     tracing::error!(error = %err, "cannot accept a connection");
     tokio::time::sleep(Duration::from_millis(100)).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_cap_leaves_descriptors_for_the_rest() {
+        assert_eq!(cap_for_descriptor_limit(256), 192);
+        assert_eq!(cap_for_descriptor_limit(1024), 960);
+        assert_eq!(cap_for_descriptor_limit(100), 50);
+        // An unlimited soft limit (RLIM_INFINITY) still gives a usable semaphore size.
+        let unlimited = ServingConfig {
+            max_connections: Some(cap_for_descriptor_limit(u64::MAX)),
+            ..ServingConfig::default()
+        };
+        assert_eq!(unlimited.connection_cap(), Semaphore::MAX_PERMITS);
+    }
+
+    #[test]
+    fn hyper_gets_the_shorter_of_header_and_idle_timeouts() {
+        let config = ServingConfig {
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            ..ServingConfig::default()
+        };
+        assert_eq!(config.hyper_header_read_timeout(), Duration::from_secs(10));
+        let config = ServingConfig {
+            idle_timeout: Duration::from_secs(2),
+            ..config
+        };
+        assert_eq!(config.hyper_header_read_timeout(), Duration::from_secs(2));
+    }
 }

@@ -241,9 +241,12 @@ struct Deadlines {
 }
 
 /// Abandons a request that outlives its budget: the handler's future is dropped, as when the
-/// client disconnects. The budget covers reading the body, so a body trickled in just under the body timeout is
-/// bounded too. 503, not 408: the server did not finish in time (a client too slow to send its
-/// body gets 408 from the body timeout), and Clerk's SDKs retry 5XX answers with backoff.
+/// client disconnects. The budget covers reading the body, so a body trickled in just under
+/// the body timeout is bounded too. 503, not 408: the server did not finish in time (a client
+/// too slow to send its body gets 408 from the body timeout), and Clerk's SDKs retry 5XX
+/// answers with backoff. A middleware rather than tower-http's `TimeoutLayer`, which answers
+/// a bodiless status with one duration per layer: this answers in Clerk's envelope and gives
+/// the bulk import its own budget.
 async fn enforce_deadline(
     State(deadlines): State<Deadlines>,
     req: Request,
