@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Args;
 use clerk_server::crypto::SecretKey;
 use clerk_server::secret_keys::{self, KeyKind};
-use clerk_server::{store, ServerConfig, Settings, StartError};
+use clerk_server::{store, ServerConfig, ServingConfig, Settings, StartError};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Args, Debug)]
@@ -95,6 +95,66 @@ pub struct ServeArgs {
     /// Log as JSON lines instead of text.
     #[arg(long)]
     log_json: bool,
+    /// Boxed: keeps the `clerk` subcommands' arguments of similar size.
+    #[command(flatten)]
+    serving: Box<ServingArgs>,
+}
+
+/// Timeouts and limits against slow, stalled or too many clients (docs/operations.md).
+/// Durations: `10s`, `500ms`, `2m`.
+#[derive(Args, Debug)]
+struct ServingArgs {
+    /// A request's headers must be complete within this long after the connection is accepted
+    /// or done with its previous response; else the connection is closed.
+    #[arg(long, default_value = "10s", value_parser = positive_duration)]
+    header_timeout: Duration,
+    /// Longest wait for the next piece of a request body (408 request_timeout).
+    #[arg(long, default_value = "30s", value_parser = positive_duration)]
+    body_timeout: Duration,
+    /// Longest a keep-alive connection waits for its next request. hyper counts this wait
+    /// toward --header-timeout as well, so the shorter of the two applies.
+    #[arg(long, default_value = "60s", value_parser = positive_duration)]
+    idle_timeout: Duration,
+    /// Longest a request may take, body included (503 request_timed_out). Bulk import has
+    /// --import-timeout instead.
+    #[arg(long, default_value = "30s", value_parser = positive_duration)]
+    request_timeout: Duration,
+    /// Longest a bulk import request (`POST /v1/_ext/import/users`, 500 users) may take.
+    #[arg(long, default_value = "10m", value_parser = positive_duration)]
+    import_timeout: Duration,
+    /// Most client connections open at once; more wait in the listen backlog until one
+    /// closes. Default: the soft file-descriptor limit (`ulimit -n`) less 64.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections: Option<u64>,
+    /// On SIGTERM or Ctrl-C, how long in-flight requests may take to finish before their
+    /// connections are closed and the process exits.
+    #[arg(long, default_value = "30s", value_parser = positive_duration)]
+    shutdown_timeout: Duration,
+}
+
+impl ServingArgs {
+    fn config(&self) -> ServingConfig {
+        ServingConfig {
+            header_timeout: self.header_timeout,
+            body_timeout: self.body_timeout,
+            idle_timeout: self.idle_timeout,
+            request_timeout: self.request_timeout,
+            import_timeout: self.import_timeout,
+            max_connections: self
+                .max_connections
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            shutdown_timeout: self.shutdown_timeout,
+        }
+    }
+}
+
+/// A humantime duration other than zero (a zero timeout would close every connection).
+fn positive_duration(text: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(d) if d.is_zero() => Err("must be longer than 0".into()),
+        Ok(d) => Ok(d),
+        Err(e) => Err(format!("{e} (write e.g. 10s, 500ms, 2m)")),
+    }
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -140,6 +200,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             hash_jobs: args.hash_jobs.map(usize::from),
             hash_queue: args.hash_queue.map(usize::from),
         },
+        serving: args.serving.config(),
     };
     let server = clerk_server::start(config).await.map_err(|e| {
         let wrong_key = matches!(e, StartError::EncryptionKeyMismatch { .. });
@@ -154,8 +215,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     })?;
     println!("listening on {}", server.base_url());
     shutdown_signal().await;
-    tracing::info!("shutting down");
+    tracing::info!(
+        deadline = %humantime::format_duration(args.serving.shutdown_timeout),
+        "shutting down: no new connections; waiting for in-flight requests"
+    );
     server.shutdown().await;
+    tracing::info!("stopped");
     Ok(())
 }
 

@@ -5,7 +5,8 @@
 //! - `store`: SQL on SQLite (default) or PostgreSQL;
 //! - `crypto`: password hashers, TOTP, secrets at rest.
 //!
-//! [`start`] runs the server in-process (the `clerk serve` command and the tests use it).
+//! [`start`] runs the server in-process (the `clerk serve` command and the tests use it);
+//! `serve` is its connection loop.
 
 pub mod crypto;
 pub mod domain;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod http;
 pub mod ids;
 pub mod secret_keys;
+pub mod serve;
 pub mod settings;
 pub mod store;
 
@@ -23,6 +25,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use serve::ServingConfig;
 pub use settings::Settings;
 pub use store::Store;
 
@@ -64,6 +67,8 @@ pub struct ServerConfig {
     /// Profile image storage: a directory, `file:///dir`, `s3://bucket/prefix`, or `memory:`
     /// (the default here; `clerk serve` defaults to a directory beside the database).
     pub image_store: String,
+    /// Timeouts, connection cap and shutdown deadline.
+    pub serving: ServingConfig,
 }
 
 /// The keys stay out of logs: only how many there are.
@@ -92,6 +97,7 @@ impl Default for ServerConfig {
             settings: Settings::default(),
             encryption_key: None,
             image_store: "memory:".into(),
+            serving: ServingConfig::default(),
         }
     }
 }
@@ -131,7 +137,7 @@ pub struct RunningServer {
     addr: SocketAddr,
     store: Store,
     shutdown: Option<oneshot::Sender<()>>,
-    task: JoinHandle<std::io::Result<()>>,
+    task: JoinHandle<()>,
 }
 
 /// Opens and migrates the database, checks the encryption key against it, binds the listener
@@ -184,14 +190,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             .build()
             .expect("a default HTTP client builds"),
     };
+    let router = http::router(app, &config.serving);
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, http::router(app))
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await
-    });
+    let task = tokio::spawn(serve::serve(listener, router, config.serving, rx));
     Ok(RunningServer {
         addr,
         store,
@@ -241,7 +242,9 @@ impl RunningServer {
         format!("http://{}/v1", self.addr)
     }
 
-    /// Stops accepting connections, lets in-flight requests finish, closes the database.
+    /// Stops accepting connections, lets in-flight requests finish within
+    /// [`ServingConfig::shutdown_timeout`], closes the connections still open after it, then
+    /// closes the database.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());

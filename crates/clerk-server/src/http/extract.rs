@@ -40,6 +40,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                     "Request body too large",
                     "The request body exceeds the allowed size.",
                 )
+            } else if is_body_timeout(&rejection) {
+                body_timeout()
             } else {
                 ApiError::body_invalid("The request body could not be read.")
             }
@@ -51,6 +53,29 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         };
         parse_json(bytes).map(JsonBody)
     }
+}
+
+/// Whether reading the body failed because the client stopped sending it for longer than the
+/// body timeout (`tower_http`'s `RequestBodyTimeoutLayer`, see `http::router`).
+pub fn is_body_timeout(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(err);
+    while let Some(err) = cause {
+        if err.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = err.source();
+    }
+    false
+}
+
+/// 408: the client, not the server, was too slow.
+pub fn body_timeout() -> ApiError {
+    ApiError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        "request_timeout",
+        "Request timeout",
+        "The request body stopped arriving before it was complete.",
+    )
 }
 
 /// Deserializes `bytes`, naming the parameter at fault when the JSON is well-formed but does

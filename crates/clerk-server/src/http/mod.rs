@@ -1,5 +1,5 @@
-//! The HTTP layer: routes, authentication, request logging. It only translates between HTTP
-//! and the domain; rules live in `domain`.
+//! The HTTP layer: routes, authentication, request logging, request timeouts. It only
+//! translates between HTTP and the domain; rules live in `domain`.
 
 mod auth;
 mod billing;
@@ -14,21 +14,27 @@ mod users;
 
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::{middleware, Router};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
 use crate::error::ApiError;
+use crate::serve::ServingConfig;
 use crate::AppState;
 
 /// Largest JSON body accepted; metadata bags are capped at 8 KB each, so this is generous.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-pub fn router(app: AppState) -> Router {
+/// The bulk import route: its requests get [`ServingConfig::import_timeout`] rather than
+/// [`ServingConfig::request_timeout`].
+pub const IMPORT_PATH: &str = "/v1/_ext/import/users";
+
+pub fn router(app: AppState, serving: &ServingConfig) -> Router {
     let v1 = Router::new()
         .route("/users", get(users::list_users).post(users::create_user))
         .route("/users/count", get(users::count_users))
@@ -181,19 +187,30 @@ pub fn router(app: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         // The last layer added runs first: authentication, then the API version check.
         .layer(middleware::from_fn(check_api_version))
-        .layer(middleware::from_fn(reject_nul_in_path))
+        .layer(middleware::from_fn(reject_unusable_path))
         .layer(middleware::from_fn_with_state(
             app.clone(),
             auth::require_secret_key,
         ));
 
+    let deadlines = Deadlines {
+        request: serving.request_timeout,
+        import: serving.import_timeout,
+    };
     Router::new()
         .nest("/v1", v1)
-        .route("/_ext/images/{key}", get(images::serve_image))
+        .route(
+            "/_ext/images/{key}",
+            get(images::serve_image).route_layer(middleware::from_fn(reject_unusable_path)),
+        )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(deadlines, enforce_deadline))
+        // A body that stops arriving fails the handler's read (see `extract::JsonBody`).
+        .layer(RequestBodyTimeoutLayer::new(serving.body_timeout))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request| {
@@ -207,12 +224,59 @@ pub fn router(app: AppState) -> Router {
         .with_state(app)
 }
 
-/// No id contains NUL, and PostgreSQL text cannot hold one: such a path names nothing.
-async fn reject_nul_in_path(req: Request, next: middleware::Next) -> Response {
-    if req.uri().path().to_ascii_lowercase().contains("%00") {
+/// No id contains NUL or bytes that are not UTF-8 (PostgreSQL text cannot hold either): a
+/// path whose percent-decoding has them names nothing. Checked before any handler, because
+/// axum's `Path` answers a segment that is not UTF-8 with a plain-text 400 of its own.
+async fn reject_unusable_path(req: Request, next: middleware::Next) -> Response {
+    let decoded: std::borrow::Cow<[u8]> =
+        percent_encoding::percent_decode_str(req.uri().path()).into();
+    if decoded.contains(&0) || std::str::from_utf8(&decoded).is_err() {
         return ApiError::route_not_found().into_response();
     }
     next.run(req).await
+}
+
+/// How long a request may take from its headers to its response.
+#[derive(Debug, Clone, Copy)]
+struct Deadlines {
+    request: Duration,
+    import: Duration,
+}
+
+/// Abandons a request that outlives its budget: the handler's future is dropped, as when the
+/// client disconnects. The budget covers reading the body, so a body trickled in just under
+/// the body timeout is bounded too. 503, not 408: the server did not finish in time (a client
+/// too slow to send its body gets 408 from the body timeout), and Clerk's SDKs retry 5XX
+/// answers with backoff. A middleware rather than tower-http's `TimeoutLayer`, which answers
+/// a bodiless status with one duration per layer: this answers in Clerk's envelope and gives
+/// the bulk import its own budget.
+async fn enforce_deadline(
+    State(deadlines): State<Deadlines>,
+    req: Request,
+    next: middleware::Next,
+) -> Response {
+    let budget = if req.uri().path() == IMPORT_PATH {
+        deadlines.import
+    } else {
+        deadlines.request
+    };
+    match tokio::time::timeout(budget, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(budget_ms = budget.as_millis() as u64, "request timed out");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "request_timed_out",
+                "Request timed out",
+                format!(
+                    "The server did not finish this request within {} and abandoned it; it \
+                     may or may not have taken effect. Retry later.",
+                    humantime::format_duration(budget)
+                ),
+            )
+            .into_response()
+        }
+    }
 }
 
 /// Every request with an invalid `Clerk-API-Version` is refused, whatever the route.

@@ -106,6 +106,7 @@ impl TestServer {
         };
         let config = ServerConfig {
             listen: "127.0.0.1:0".parse().unwrap(),
+            serving: clerk_server::ServingConfig::default(),
             database_url: database_url.clone(),
             secret_keys: vec![KEY.into(), SECOND_KEY.into()],
             admin_keys: vec![ADMIN_KEY.into()],
