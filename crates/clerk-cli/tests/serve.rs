@@ -9,7 +9,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-const SECRET_KEY: &str = "sk_test_cli_serve_tests_0123";
+const SECRET_KEY: &str = "sk_test_cli_serve_tests_0123456789abcdef";
 
 const EVENTUALLY: Duration = Duration::from_secs(30);
 

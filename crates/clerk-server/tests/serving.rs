@@ -15,7 +15,7 @@ use sqlx::Connection;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-const KEY: &str = "sk_test_serving_tests_key";
+const KEY: &str = "sk_test_serving_tests_key_0123456789";
 
 /// Bound on anything that must happen eventually (a timeout firing, a connection closing).
 const EVENTUALLY: Duration = Duration::from_secs(20);
