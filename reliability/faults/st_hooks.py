@@ -1,0 +1,59 @@
+"""schemathesis hooks for the fuzz part (loaded with SCHEMATHESIS_HOOKS=faults.st_hooks).
+
+- counts every request schemathesis sends and the status it got, per operation, and writes the
+  counts to $FAULTS_FUZZ_STATS (JSON) when the run ends;
+- adds the check `exact_json_content_type`: every response with a body says exactly
+  `Content-Type: application/json` (schemathesis' own content_type_conformance accepts
+  parameters such as `; charset=utf-8`, which Clerk never sends).
+"""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import json
+import os
+import threading
+
+import schemathesis
+
+_lock = threading.Lock()
+_statuses: "collections.Counter[str]" = collections.Counter()
+_by_operation: "dict[str, collections.Counter[str]]" = collections.defaultdict(collections.Counter)
+
+
+@schemathesis.hook
+def after_call(context, case, response):
+    label = f"{case.operation.method.upper()} {case.operation.path}"
+    status = str(response.status_code)
+    with _lock:
+        _statuses[status] += 1
+        _by_operation[label][status] += 1
+
+
+@schemathesis.check
+def exact_json_content_type(ctx, response, case):
+    if not response.content:
+        return None
+    # schemathesis gives header names in lower case, each with its list of values.
+    values = response.headers.get("content-type", [])
+    if values != ["application/json"]:
+        raise AssertionError(f"Content-Type must be exactly 'application/json', got {values!r}")
+    try:
+        json.loads(response.content)
+    except ValueError as e:
+        raise AssertionError(f"body is not JSON: {e}") from None
+    return None
+
+
+def _dump():
+    path = os.environ.get("FAULTS_FUZZ_STATS")
+    if not path:
+        return
+    with _lock:
+        data = {"statuses": dict(_statuses), "operations": {k: dict(v) for k, v in _by_operation.items()}}
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=1, sort_keys=True)
+
+
+atexit.register(_dump)
