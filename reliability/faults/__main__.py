@@ -56,6 +56,7 @@ def main() -> int:
 
     print(f"\n== summary ({time.monotonic() - started:.0f}s) ==")
     for name, ok, text, seconds in results:
+        text = text if len(text) <= 400 else text[:400] + " …"
         print(f"{'PASS' if ok else 'FAIL'} {name} ({seconds:.1f}s): {text}")
     passed = sum(1 for r in results if r[1])
     failed = len(results) - passed

@@ -304,7 +304,7 @@ def run_store(kind: str, results: list) -> None:
         if problems:
             print(_failures_excerpt(output))
             print(f"  (full schemathesis output: {log_path}; server log: {server.log_path})")
-            work.path_kept = True
+            work.keep = True
             raise Violation("; ".join(problems))
         results.append((label, True, f"{total} requests, 0 x 5xx, statuses {histogram}",
                         time.monotonic() - started))
@@ -313,8 +313,7 @@ def run_store(kind: str, results: list) -> None:
     finally:
         server.stop()
         db.drop()
-        if not getattr(work, "path_kept", False):
-            work.cleanup()
+        work.cleanup()
 
 
 def _failures_excerpt(output: str, limit: int = 12000) -> str:

@@ -229,9 +229,10 @@ class Workdir:
 
     def __init__(self, label: str):
         self.path = tempfile.mkdtemp(prefix=f"clerk-faults-{label}-")
+        self.keep = os.environ.get("RELIABILITY_KEEP_TMP") == "1"  # a failing check sets it too
 
     def cleanup(self) -> None:
-        if os.environ.get("RELIABILITY_KEEP_TMP") == "1":
+        if self.keep:
             print(f"  (kept {self.path})")
         else:
             shutil.rmtree(self.path, ignore_errors=True)
