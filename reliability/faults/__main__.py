@@ -38,6 +38,17 @@ def main() -> int:
     atexit.register(server.kill_all)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
+    if "postgres" in args.stores or "nodes" in args.parts:
+        try:
+            import psycopg
+
+            with psycopg.connect(server.PG_URL, connect_timeout=10):
+                pass
+        except Exception as e:  # noqa: BLE001
+            print(f"faults: PostgreSQL at {server.PG_URL} does not answer ({e}); start it, or run "
+                  "--stores sqlite without the nodes part", file=sys.stderr)
+            return 2
+
     print(f"faults: clerk binary {server.CLERK_BIN}; parts {','.join(args.parts)}; stores {','.join(args.stores)}")
     results: list[tuple[str, bool, str, float]] = []  # (check, passed, figures or reason, seconds)
     started = time.monotonic()

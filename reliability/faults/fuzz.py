@@ -304,11 +304,11 @@ def run_store(kind: str, results: list) -> None:
         if problems:
             print(_failures_excerpt(output))
             print(f"  (full schemathesis output: {log_path}; server log: {server.log_path})")
-            work.keep = True
             raise Violation("; ".join(problems))
         results.append((label, True, f"{total} requests, 0 x 5xx, statuses {histogram}",
                         time.monotonic() - started))
     except Violation as e:
+        work.keep = True
         results.append((label, False, str(e), time.monotonic() - started))
     finally:
         server.stop()
