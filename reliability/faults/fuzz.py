@@ -32,7 +32,8 @@ MAX_EXAMPLES = int(os.environ.get("RELIABILITY_FUZZ_EXAMPLES", "25"))
 FUZZ_TIMEOUT_S = int(os.environ.get("RELIABILITY_FUZZ_TIMEOUT", "240"))
 # How often a path parameter comes from the seeded rows rather than from the generator.
 REAL_ID_PROBABILITY = 0.9
-CHECKS = "not_a_server_error,content_type_conformance,response_schema_conformance,exact_json_content_type"
+CHECKS = ("not_a_server_error,content_type_conformance,response_schema_conformance,"
+          "exact_json_content_type,clerk_spec_oracle")
 
 # Operations the server implemented when this suite was written (the README's list). Each must be
 # detected as implemented: a routing regression must not silently shrink what is fuzzed.

@@ -1,5 +1,5 @@
-"""Races: 20 requests released together (one thread and one warm connection each) against one
-`clerk serve` started with `--max-verification-attempts 5`:
+"""Races: 20 requests released together (one thread and one warm connection each) against
+`clerk serve` (the lockout races with `--max-verification-attempts 5`):
 
 - 20 creates with one email: exactly one 200, the others 422 form_identifier_exists, and one
   user holds the email afterwards;
@@ -148,12 +148,18 @@ def lockout(server: Server | list[Server], client: httpx.Client, what: str) -> s
     return result
 
 
-CHECKS = [
-    ("create-same-email", create_same_email),
-    ("metadata-patches", metadata_patches),
-    ("verify-totp-one-code", totp_one_code),
-    ("lockout-password", lambda s, c: lockout(s, c, "password")),
-    ("lockout-totp", lambda s, c: lockout(s, c, "totp")),
+# The one-code TOTP race runs under the default limit (100 > 20): it is about replays, and with
+# a limit below 20 the lockout answers first (all 20 carry the same, valid, code).
+SERVERS = [
+    ([], [
+        ("create-same-email", create_same_email),
+        ("metadata-patches", metadata_patches),
+        ("verify-totp-one-code", totp_one_code),
+    ]),
+    (["--max-verification-attempts", str(MAX_ATTEMPTS)], [
+        ("lockout-password", lambda s, c: lockout(s, c, "password")),
+        ("lockout-totp", lambda s, c: lockout(s, c, "totp")),
+    ]),
 ]
 
 
@@ -162,28 +168,31 @@ def run(stores: list[str], results: list) -> None:
         print(f"\n== races on {kind} ==")
         work = Workdir(f"races-{kind}")
         db = Database(kind, work.path)
-        server = Server(db.url, work.path, name=f"races-{kind}",
-                        extra_args=["--max-verification-attempts", str(MAX_ATTEMPTS)])
         try:
-            started = time.monotonic()
-            try:
-                server.start()
-            except Violation as e:
-                results.append((f"races[{kind}]", False, str(e), time.monotonic() - started))
-                continue
-            with server.client() as client:
-                for name, check in CHECKS:
-                    t0 = time.monotonic()
-                    label = f"race {name}[{kind}]"
+            for flags, checks in SERVERS:
+                server = Server(db.url, work.path, name=f"races-{kind}", extra_args=flags)
+                try:
+                    started = time.monotonic()
                     try:
-                        figures = check(server, client)
-                        print(f"  {name}: {figures}")
-                        results.append((label, True, figures, time.monotonic() - t0))
+                        server.start()
                     except Violation as e:
-                        print(f"  {name}: VIOLATION {e}")
                         work.keep = True
-                        results.append((label, False, str(e), time.monotonic() - t0))
+                        results.append((f"races[{kind}]", False, str(e), time.monotonic() - started))
+                        continue
+                    with server.client() as client:
+                        for name, check in checks:
+                            t0 = time.monotonic()
+                            label = f"race {name}[{kind}]"
+                            try:
+                                figures = check(server, client)
+                                print(f"  {name}: {figures}")
+                                results.append((label, True, figures, time.monotonic() - t0))
+                            except Violation as e:
+                                print(f"  {name}: VIOLATION {e}")
+                                work.keep = True
+                                results.append((label, False, str(e), time.monotonic() - t0))
+                finally:
+                    server.stop()
         finally:
-            server.stop()
             db.drop()
             work.cleanup()

@@ -4,7 +4,11 @@
   counts to $FAULTS_FUZZ_STATS (JSON) when the run ends;
 - adds the check `exact_json_content_type`: every response with a body says exactly
   `Content-Type: application/json` (schemathesis' own content_type_conformance accepts
-  parameters such as `; charset=utf-8`, which Clerk never sends).
+  parameters such as `; charset=utf-8`, which Clerk never sends);
+- adds the check `clerk_spec_oracle`: the project's own oracle (conformance/python/spec_oracle.py,
+  the twin of crates/clerk-spec) judges every response too. Beyond schemathesis' schema check it
+  requires a `ClerkErrors` envelope on error statuses the spec leaves undocumented, and the
+  discriminator keys Clerk's SDKs dispatch on.
 """
 
 from __future__ import annotations
@@ -13,9 +17,13 @@ import atexit
 import collections
 import json
 import os
+import sys
 import threading
 
 import schemathesis
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "conformance", "python"))
+import spec_oracle  # noqa: E402
 
 _lock = threading.Lock()
 _statuses: "collections.Counter[str]" = collections.Counter()
@@ -43,6 +51,18 @@ def exact_json_content_type(ctx, response, case):
         json.loads(response.content)
     except ValueError as e:
         raise AssertionError(f"body is not JSON: {e}") from None
+    return None
+
+
+@schemathesis.check
+def clerk_spec_oracle(ctx, response, case):
+    request = response.request
+    content_type = response.headers.get("content-type", [None])[0]
+    try:
+        spec_oracle.load().validate_raw(request.method, request.url, response.status_code, content_type,
+                                        response.content)
+    except spec_oracle.SpecViolation as e:
+        raise AssertionError(str(e)) from None
     return None
 
 
