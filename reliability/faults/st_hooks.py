@@ -6,9 +6,11 @@
   `Content-Type: application/json` (schemathesis' own content_type_conformance accepts
   parameters such as `; charset=utf-8`, which Clerk never sends);
 - adds the check `clerk_spec_oracle`: the project's own oracle (conformance/python/spec_oracle.py,
-  the twin of crates/clerk-spec) judges every response too. Beyond schemathesis' schema check it
-  requires a `ClerkErrors` envelope on error statuses the spec leaves undocumented, and the
-  discriminator keys Clerk's SDKs dispatch on.
+  the twin of crates/clerk-spec) judges every response too, against the same spec file
+  ($FAULTS_SPEC). Beyond schemathesis' schema check it requires a `ClerkErrors` envelope on
+  error statuses the spec leaves undocumented, and the discriminator keys Clerk's SDKs dispatch on;
+- adds the check `oauth_tokens_shape`: the OAuth token list is `{data, total_count}` exactly when
+  the request said `paginated=true`, else a bare array (fuzz.patched_spec allows both shapes).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import json
 import os
 import sys
 import threading
+from urllib.parse import parse_qs, urlsplit
 
 import schemathesis
 
@@ -54,15 +57,34 @@ def exact_json_content_type(ctx, response, case):
     return None
 
 
+_oracle = None
+
+
 @schemathesis.check
 def clerk_spec_oracle(ctx, response, case):
+    global _oracle
+    if _oracle is None:
+        _oracle = spec_oracle.Spec(os.environ.get("FAULTS_SPEC", spec_oracle.SPEC_PATH))
     request = response.request
     content_type = response.headers.get("content-type", [None])[0]
     try:
-        spec_oracle.load().validate_raw(request.method, request.url, response.status_code, content_type,
+        _oracle.validate_raw(request.method, request.url, response.status_code, content_type,
                                         response.content)
     except spec_oracle.SpecViolation as e:
         raise AssertionError(str(e)) from None
+    return None
+
+
+@schemathesis.check
+def oauth_tokens_shape(ctx, response, case):
+    if case.operation.path != "/users/{user_id}/oauth_access_tokens/{provider}" or response.status_code != 200:
+        return None
+    query = parse_qs(urlsplit(response.request.url).query)
+    paginated = query.get("paginated", [""])[0] in ("true", "1")  # the server reads the first value
+    body = json.loads(response.content)
+    if paginated != isinstance(body, dict):
+        want = "{data, total_count}" if paginated else "a bare array"
+        raise AssertionError(f"paginated={paginated}: expected {want}, got {type(body).__name__}")
     return None
 
 
