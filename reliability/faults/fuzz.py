@@ -32,6 +32,7 @@ MAX_EXAMPLES = int(os.environ.get("RELIABILITY_FUZZ_EXAMPLES", "40"))
 FUZZ_TIMEOUT_S = int(os.environ.get("RELIABILITY_FUZZ_TIMEOUT", "300"))
 # How often a path parameter comes from the seeded rows rather than from the generator.
 REAL_ID_PROBABILITY = 0.9
+REAL_BODY_PROBABILITY = 0.5
 CHECKS = ("not_a_server_error,content_type_conformance,response_schema_conformance,"
           "exact_json_content_type,clerk_spec_oracle,oauth_tokens_shape")
 
@@ -54,6 +55,11 @@ KNOWN_IMPLEMENTED = {
     "ListOrganizationInvitations", "GetOrganizationInvitation", "RevokeOrganizationInvitation",
 }
 
+
+# Spec operations whose path another route of the server matches, so the probe below cannot
+# tell them apart: GET /organizations/{id}/invitations/pending reaches the route
+# /invitations/{invitation_id} (an invitation "pending", not found). Not fuzzed.
+SHADOWED = {"ListPendingOrganizationInvitations"}
 
 # ---------------------------------------------------------------------------------------------
 # which operations the server implements
@@ -91,11 +97,11 @@ def implemented_operations(client: httpx.Client) -> tuple[list[str], list[str]]:
     implemented, missing = [], []
     for method, template, op_id in spec_operations():
         path = re.sub(r"\{[^}]+\}", "faults_probe_missing", template)
-        # One connection per probe: some handlers ignore a body, and hyper may then close the
-        # keep-alive connection without saying so (see README, "Noticed").
+        # One connection per probe: some handlers ignore the body, and the server may then
+        # close the keep-alive connection after answering, without `Connection: close`.
         resp = client.request(method, path, content=b"[]",
                               headers={"Content-Type": "application/json", "Connection": "close"})
-        if resp.status_code == 405 or shape(resp) == fallback:
+        if op_id in SHADOWED or resp.status_code == 405 or shape(resp) == fallback:
             missing.append(op_id)
         else:
             implemented.append(op_id)
@@ -178,6 +184,8 @@ def seed(client: httpx.Client) -> dict[str, list[str]]:
         "web3_wallet_ids": wallets or ["idn_none"], "passkey_ids": passkeys or ["idn_none"],
         "external_account_ids": accounts or ["eac_none"], "trusted_device_ids": devices or ["td_none"],
         "providers": ["oauth_google"],
+        "emails": [f"fuzz{n}-{tag}@example.com" for n in range(400)],
+        "roles": ["org:member", "org:admin"],
     }
 
 
@@ -212,38 +220,57 @@ def _toml(value) -> str:
     return json.dumps(value)
 
 
-def _binding(dictionary: str) -> str:
-    return f'{{ dictionary = {_toml(dictionary)}, probability = {REAL_ID_PROBABILITY} }}'
+def _binding(key: str, dictionary: str) -> str:
+    # Path parameters mostly name real rows; body fields get a real value half of the time.
+    probability = REAL_ID_PROBABILITY if key.startswith("path.") else REAL_BODY_PROBABILITY
+    return f'"{key}" = {{ dictionary = {_toml(dictionary)}, probability = {probability} }}'
+
+
+# Every operation that names a path parameter reads it from these rows...
+GLOBAL_BINDINGS = {
+    "path.user_id": "user_ids",
+    "path.organization_id": "org_ids",
+    "path.invitation_id": "invitation_ids",
+    "path.web3_wallet_identification_id": "web3_wallet_ids",
+    "path.passkey_identification_id": "passkey_ids",
+    "path.external_account_id": "external_account_ids",
+    "path.trusted_device_id": "trusted_device_ids",
+    "path.provider": "providers",
+}
+_MEMBERSHIP = {"path.organization_id": "member_org_ids", "path.user_id": "member_user_ids"}
+# ...except where another choice reaches more of the server: deletions take their own rows (so
+# the other operations keep finding theirs), membership paths name pairs that are memberships,
+# invitation paths name the organization that has them, and bodies get valid emails, roles and
+# user ids now and then (the generator alone almost never makes a create succeed).
+OPERATION_BINDINGS = {
+    "DeleteUser": {"path.user_id": "doomed_user_ids"},
+    "DeleteOrganization": {"path.organization_id": "doomed_org_ids"},
+    "UpdateOrganizationMembership": {**_MEMBERSHIP, "body.role": "roles"},
+    "DeleteOrganizationMembership": _MEMBERSHIP,
+    "UpdateOrganizationMembershipMetadata": _MEMBERSHIP,
+    "GetOrganizationInvitation": {"path.organization_id": "invitation_org_ids"},
+    "RevokeOrganizationInvitation": {"path.organization_id": "invitation_org_ids"},
+    "CreateUser": {"body.email_address[*]": "emails"},
+    "ReplaceUserEmailAddress": {"body.email_address": "emails"},
+    "CreateOrganizationInvitation": {"body.email_address": "emails", "body.role": "roles",
+                                     "body.inviter_user_id": "user_ids"},
+    "CreateOrganizationMembership": {"body.user_id": "user_ids", "body.role": "roles"},
+    "CreateOrganization": {"body.created_by": "user_ids"},
+}
 
 
 def config_toml(dicts: dict[str, list[str]]) -> str:
     lines = ["[generation]", "with-security-parameters = false", ""]
     for name, values in dicts.items():
         lines += [f"[dictionaries.{name}]", f"values = {_toml(values)}", ""]
-    lines += [
-        "[parameters]",
-        f'"path.user_id" = {_binding("user_ids")}',
-        f'"path.organization_id" = {_binding("org_ids")}',
-        f'"path.invitation_id" = {_binding("invitation_ids")}',
-        f'"path.web3_wallet_identification_id" = {_binding("web3_wallet_ids")}',
-        f'"path.passkey_identification_id" = {_binding("passkey_ids")}',
-        f'"path.external_account_id" = {_binding("external_account_ids")}',
-        f'"path.trusted_device_id" = {_binding("trusted_device_ids")}',
-        f'"path.provider" = {_binding("providers")}',
-        "",
-    ]
-    # Deletions take their own rows, so the other operations keep finding theirs.
-    overrides = [
-        ("DeleteUser", {"path.user_id": "doomed_user_ids"}),
-        ("DeleteOrganization", {"path.organization_id": "doomed_org_ids"}),
-        (r"^(Update|Delete)OrganizationMembership(Metadata)?$",
-         {"path.organization_id": "member_org_ids", "path.user_id": "member_user_ids"}),
-        (r"^(Get|Revoke)OrganizationInvitation$", {"path.organization_id": "invitation_org_ids"}),
-    ]
-    for op, params in overrides:
-        key = "include-operation-id-regex" if op.startswith("^") else "include-operation-id"
-        lines += ["[[operations]]", f"{key} = {_toml(op)}", "[operations.parameters]"]
-        lines += [f'"{k}" = {_binding(v)}' for k, v in params.items()]
+    lines.append("[parameters]")
+    lines += [_binding(k, v) for k, v in GLOBAL_BINDINGS.items()]
+    lines.append("")
+    # One block per operation: schemathesis takes an operation's parameters from the first
+    # block that matches it (no merging), and falls back to [parameters] for the others.
+    for op, params in OPERATION_BINDINGS.items():
+        lines += ["[[operations]]", f"include-operation-id = {_toml(op)}", "[operations.parameters]"]
+        lines += [_binding(k, v) for k, v in params.items()]
         lines.append("")
     return "\n".join(lines)
 
