@@ -2,8 +2,11 @@
 spec that `clerk serve` implements, on a seeded database, with the checks
 
 - not_a_server_error (and the status histogram must hold no 5xx),
-- content_type_conformance and our exact_json_content_type (exactly `application/json`),
-- response_schema_conformance (every response valid against the spec's schema for its status).
+- content_type_conformance and exact_json_content_type (exactly `application/json`),
+- response_schema_conformance and clerk_spec_oracle (every response valid against the spec's
+  schema for its status; the project's oracle also wants the ClerkErrors envelope on error
+  statuses the spec leaves undocumented),
+- oauth_tokens_shape (the one documented difference from the spec, see patched_spec).
 
 Path parameters are drawn from the seeded rows (schemathesis "dictionaries"), so requests reach
 real users, organizations, memberships, invitations, wallets, passkeys, external accounts and
@@ -279,6 +282,46 @@ def config_toml(dicts: dict[str, list[str]]) -> str:
 # the part
 
 
+def run_schemathesis(work: Workdir, target: str, secret_key: str, operations: list[str],
+                     dicts: dict[str, list[str]]) -> tuple[int | None, str, dict]:
+    """Runs schemathesis once; returns (exit status or None on timeout, output, request counts)."""
+    spec_path = os.path.join(work.path, "clerk-bapi-openapi.yml")
+    patched_spec(spec_path)
+    config_path = os.path.join(work.path, "schemathesis.toml")
+    with open(config_path, "w", encoding="utf-8") as f:
+        f.write(config_toml(dicts))
+    stats_path = os.path.join(work.path, "fuzz-stats.json")
+    log_path = os.path.join(work.path, "schemathesis.log")
+    args = [
+        os.path.join(VENV_BIN, "schemathesis"), "--config-file", config_path, "--no-color",
+        "run", spec_path, "--url", target,
+        "--header", f"Authorization: Bearer {secret_key}",
+        "--include-operation-id-regex", "^(" + "|".join(map(re.escape, operations)) + ")$",
+        "--checks", CHECKS, "--phases", "examples,coverage,fuzzing", "--mode", "all",
+        "--max-examples", str(MAX_EXAMPLES),
+        # One worker: hypothesis parses lambdas' source with `ast`, and concurrent `ast.parse`
+        # in threads can raise "AST constructor recursion depth mismatch" (CPython gh-106905).
+        "--workers", "1", "--seed", os.environ.get("RELIABILITY_SEED", "1"),
+        "--request-timeout", "30", "--generation-database", "none", "--suppress-health-check", "all",
+        "--continue-on-failure", "--warnings", "off",
+    ]
+    env = dict(os.environ, SCHEMATHESIS_HOOKS="faults.st_hooks", FAULTS_FUZZ_STATS=stats_path,
+               FAULTS_SPEC=spec_path, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(log_path, "w", encoding="utf-8") as log:
+        try:
+            code = subprocess.run(args, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                  timeout=FUZZ_TIMEOUT_S).returncode
+        except subprocess.TimeoutExpired:
+            code = None
+    with open(log_path, encoding="utf-8", errors="replace") as f:
+        output = f.read()
+    stats = {"statuses": {}, "operations": {}}
+    if os.path.exists(stats_path):
+        with open(stats_path, encoding="utf-8") as f:
+            stats = json.load(f)
+    return code, output, stats
+
+
 def run_store(kind: str, results: list) -> None:
     started = time.monotonic()
     work = Workdir(f"fuzz-{kind}")
@@ -287,6 +330,7 @@ def run_store(kind: str, results: list) -> None:
     # expiring, refresh-less) tokens; its token URL is never called.
     provider = "provider=oauth_google,token_url=http://127.0.0.1:9/token,client_id=faults,client_secret=faults"
     server = Server(db.url, work.path, name=f"fuzz-{kind}", extra_args=["--oauth-provider", provider])
+    proxy = None
     label = f"fuzz[{kind}]"
     try:
         server.start()
@@ -309,41 +353,7 @@ def run_store(kind: str, results: list) -> None:
             proxy = mutating_proxy.MutatingProxy(server.base_url, mutating_proxy.MUTATIONS[mutation])
             target = proxy.base_url
             print(f"  answers mutated by {mutation!r} (the run must fail)")
-        spec_path = os.path.join(work.path, "clerk-bapi-openapi.yml")
-        patched_spec(spec_path)
-        config_path = os.path.join(work.path, "schemathesis.toml")
-        with open(config_path, "w", encoding="utf-8") as f:
-            f.write(config_toml(dicts))
-        stats_path = os.path.join(work.path, "fuzz-stats.json")
-        log_path = os.path.join(work.path, "schemathesis.log")
-        args = [
-            os.path.join(VENV_BIN, "schemathesis"), "--config-file", config_path, "--no-color",
-            "run", spec_path, "--url", target,
-            "--header", f"Authorization: Bearer {server.secret_key}",
-            "--include-operation-id-regex", "^(" + "|".join(map(re.escape, implemented)) + ")$",
-            "--checks", CHECKS, "--phases", "examples,coverage,fuzzing", "--mode", "all",
-            "--max-examples", str(MAX_EXAMPLES),
-            # One worker: hypothesis parses lambdas' source with `ast`, and concurrent `ast.parse`
-            # in threads can raise "AST constructor recursion depth mismatch" (CPython gh-106905).
-            "--workers", "1", "--seed", os.environ.get("RELIABILITY_SEED", "1"),
-            "--request-timeout", "30", "--generation-database", "none", "--suppress-health-check", "all",
-            "--continue-on-failure", "--warnings", "off",
-        ]
-        env = dict(os.environ, SCHEMATHESIS_HOOKS="faults.st_hooks", FAULTS_FUZZ_STATS=stats_path,
-                   FAULTS_SPEC=spec_path,
-                   PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        with open(log_path, "w", encoding="utf-8") as log:
-            try:
-                proc = subprocess.run(args, stdout=log, stderr=subprocess.STDOUT, env=env, timeout=FUZZ_TIMEOUT_S)
-                code = proc.returncode
-            except subprocess.TimeoutExpired:
-                code = None
-        with open(log_path, encoding="utf-8", errors="replace") as f:
-            output = f.read()
-        stats = {"statuses": {}, "operations": {}}
-        if os.path.exists(stats_path):
-            with open(stats_path, encoding="utf-8") as f:
-                stats = json.load(f)
+        code, output, stats = run_schemathesis(work, target, server.secret_key, implemented, dicts)
         statuses = {int(k): v for k, v in stats["statuses"].items()}
         total = sum(statuses.values())
         histogram = " ".join(f"{s}:{n}" for s, n in sorted(statuses.items()))
@@ -362,7 +372,7 @@ def run_store(kind: str, results: list) -> None:
             problems.append("the server died during the run")
         if problems:
             print(_failures_excerpt(output))
-            print(f"  (full schemathesis output: {log_path}; server log: {server.log_path})")
+            print(f"  (schemathesis output: {work.path}/schemathesis.log; server log: {server.log_path})")
             raise Violation("; ".join(problems))
         results.append((label, True, f"{total} requests, 0 x 5xx, statuses {histogram}",
                         time.monotonic() - started))
@@ -370,6 +380,8 @@ def run_store(kind: str, results: list) -> None:
         work.keep = True
         results.append((label, False, str(e), time.monotonic() - started))
     finally:
+        if proxy is not None:
+            proxy.close()
         server.stop()
         db.drop()
         work.cleanup()
