@@ -1,0 +1,1 @@
+"""The fault suite of `clerk serve` (see reliability/README.md)."""
