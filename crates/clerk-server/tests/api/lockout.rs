@@ -40,6 +40,17 @@ fn tally(answers: &[(u16, String)]) -> std::collections::BTreeMap<(u16, String),
     counts
 }
 
+/// Every answer is a check that ran and failed (422 `failed_code`) or a refusal without a
+/// check (403 `user_locked`), and no more checks ran than the limit allows.
+fn assert_checks_bounded(answers: &[(u16, String)], failed_code: &str) {
+    let counts = tally(answers);
+    let count = |status: u16, code: &str| counts.get(&(status, code.into())).copied().unwrap_or(0);
+    let (checked, refused) = (count(422, failed_code), count(403, "user_locked"));
+    println!("  {counts:?}");
+    assert!(checked <= MAX_ATTEMPTS, "{checked} checks ran: {counts:?}");
+    assert_eq!(checked + refused, answers.len(), "{counts:?}");
+}
+
 /// Sends `bodies` to `path` on the given base URLs (round robin) all at once.
 async fn fire(bases: &[String], path: &str, bodies: Vec<Value>) -> Vec<(u16, String)> {
     let http = reqwest::Client::new();
@@ -77,21 +88,8 @@ async fn assert_wrong_passwords_bounded(s: &TestServer, bases: &[String]) {
         .map(|i| json!({"password": format!("wrong guess {i}")}))
         .collect();
     let answers = fire(bases, &path, wrong).await;
-    let counts = tally(&answers);
-    let checked = counts
-        .get(&(422, "incorrect_password".into()))
-        .copied()
-        .unwrap_or(0);
-    let refused = counts
-        .get(&(403, "user_locked".into()))
-        .copied()
-        .unwrap_or(0);
-    println!(
-        "20 concurrent wrong passwords on {} node(s): {counts:?}",
-        bases.len()
-    );
-    assert!(checked <= MAX_ATTEMPTS, "{checked} checks ran: {counts:?}");
-    assert_eq!(checked + refused, 20, "{counts:?}");
+    println!("20 concurrent wrong passwords on {} node(s):", bases.len());
+    assert_checks_bounded(&answers, "incorrect_password");
 
     let right = s
         .send(
@@ -120,18 +118,8 @@ async fn concurrent_wrong_totp_codes_stop_at_the_limit(s: TestServer) {
     let wrong = wrong_code();
     let bodies = (0..20).map(|_| json!({"code": wrong})).collect();
     let answers = fire(std::slice::from_ref(&s.base), &path, bodies).await;
-    let counts = tally(&answers);
-    let checked = counts
-        .get(&(422, "totp_incorrect_code".into()))
-        .copied()
-        .unwrap_or(0);
-    let refused = counts
-        .get(&(403, "user_locked".into()))
-        .copied()
-        .unwrap_or(0);
-    println!("20 concurrent wrong TOTP codes: {counts:?}");
-    assert!(checked <= MAX_ATTEMPTS, "{counts:?}");
-    assert_eq!(checked + refused, 20, "{counts:?}");
+    println!("20 concurrent wrong TOTP codes:");
+    assert_checks_bounded(&answers, "totp_incorrect_code");
     s.post(&path, json!({"code": current_code()}))
         .await
         .err(403, "user_locked");
