@@ -13,8 +13,9 @@ pub struct ApiError {
     pub message: String,
     pub long_message: String,
     pub param_name: Option<String>,
-    /// More `meta` entries beside `param_name` (e.g. `lockout_expires_in_seconds`).
-    pub meta: serde_json::Map<String, serde_json::Value>,
+    /// More `meta` entries beside `param_name` (e.g. `lockout_expires_in_seconds`); boxed, as
+    /// few errors have any and the error travels in every `Result` of the server.
+    pub meta: Option<Box<serde_json::Map<String, serde_json::Value>>>,
     /// Seconds for a `Retry-After` header (429 `too_many_requests`). Kept as a number, not a
     /// header map, so the error stays small (it travels in every `Result` of the server).
     pub retry_after_secs: Option<u32>,
@@ -35,7 +36,7 @@ impl ApiError {
             message: message.into(),
             long_message: long_message.into(),
             param_name: None,
-            meta: serde_json::Map::new(),
+            meta: None,
             retry_after_secs: None,
         }
     }
@@ -55,7 +56,9 @@ impl ApiError {
 
     /// Adds an entry to the error's `meta`.
     pub fn meta(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
-        self.meta.insert(key.to_owned(), value.into());
+        self.meta
+            .get_or_insert_with(Default::default)
+            .insert(key.to_owned(), value.into());
         self
     }
 
@@ -204,7 +207,7 @@ impl ApiError {
     }
 
     fn meta_object(&self) -> Option<serde_json::Value> {
-        let mut meta = self.meta.clone();
+        let mut meta = self.meta.as_deref().cloned().unwrap_or_default();
         if let Some(p) = &self.param_name {
             meta.insert("param_name".into(), json!(p));
         }
