@@ -398,6 +398,37 @@ async fn a_stalled_body_is_answered_408_in_the_envelope() {
     read_until_closed(&mut stalled).await;
 }
 
+/// A profile image upload whose multipart body stops arriving gets the same 408 as a JSON body.
+#[tokio::test]
+async fn a_stalled_image_upload_is_answered_408_in_the_envelope() {
+    let server = Server::start(
+        Backend::Sqlite,
+        ServingConfig {
+            body_timeout: Duration::from_secs(1),
+            ..patient()
+        },
+    )
+    .await;
+    let mut stalled = server.connect().await;
+    let part = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\
+                Content-Type: image/png\r\n\r\n\u{89}PNG";
+    let request = head(
+        "POST",
+        "/v1/users/user_stalled/profile_image",
+        true,
+        &[
+            "Content-Type: multipart/form-data; boundary=b",
+            "Content-Length: 4096",
+        ],
+    );
+    stalled.write_all(request.as_bytes()).await.unwrap();
+    stalled.write_all(part.as_bytes()).await.unwrap();
+    read_response(&mut stalled)
+        .await
+        .assert_clerk_error(408, "request_timeout");
+    read_until_closed(&mut stalled).await;
+}
+
 #[tokio::test]
 async fn a_body_trickled_under_the_body_timeout_meets_the_request_deadline() {
     let server = Server::start(

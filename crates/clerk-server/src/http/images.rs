@@ -49,6 +49,8 @@ fn multipart_error(err: axum::extract::multipart::MultipartError) -> ApiError {
                 images::MAX_IMAGE_BYTES / (1024 * 1024)
             ),
         )
+    } else if super::extract::is_body_timeout(&err) {
+        super::extract::body_timeout()
     } else {
         ApiError::body_invalid(format!("The multipart body could not be read: {err}"))
     }
