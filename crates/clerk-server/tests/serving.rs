@@ -730,6 +730,8 @@ async fn hyper_answers_unparsable_requests_itself() {
         ),
     ];
     for (what, request, status) in cases {
+        // Shown with the failure if this case's connection is never closed.
+        eprintln!("case: {what}");
         let mut stream = server.connect().await;
         // The server may answer and close before reading everything.
         let _ = stream.write_all(&request).await;
@@ -741,6 +743,7 @@ async fn hyper_answers_unparsable_requests_itself() {
     }
 
     // HTTP/1.1 only: the HTTP/2 preface gets no answer.
+    eprintln!("case: the HTTP/2 preface");
     let mut stream = server.connect().await;
     stream
         .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")

@@ -59,10 +59,8 @@ pub async fn claim_attempt(app: &AppState, user_id: &str, factor: Factor) -> Api
             return Err(locked_error(&user, now));
         }
     }
-    Err(ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "too_many_requests",
-        "Too many requests",
+    Err(ApiError::too_many_requests(
+        1,
         "Too many verification attempts at once for this user; try again.",
     ))
 }

@@ -93,11 +93,13 @@ pub async fn verify_password(
         ));
     }
     // Imported digests are replaced by bcrypt once the password is known to be right, unless
-    // bcrypt would truncate it (over 72 bytes): then the imported digest stays.
+    // bcrypt would truncate it (over 72 bytes): then the imported digest stays. The re-hash is
+    // opportunistic: a full hashing pool leaves the imported digest for the next success rather
+    // than turning a verified password into a 429.
     let rehashed = if crypto::needs_rehash(hasher)
         && password.len() <= crypto::passwords::MAX_PASSWORD_BYTES
     {
-        Some(passwords::hash_password(app, password).await?)
+        passwords::hash_password(app, password).await.ok()
     } else {
         None
     };

@@ -34,19 +34,21 @@ fn seal(app: &AppState, account_id: &str, field: &str, value: Option<&str>) -> O
     value.map(|v| app.encryption_key.seal_str(v, &context(account_id, field)))
 }
 
-fn open(app: &AppState, account_id: &str, field: &str, sealed: Option<&str>) -> Option<String> {
-    let sealed = sealed?;
-    match app
-        .encryption_key
-        .open_str(sealed, &context(account_id, field))
-    {
-        Ok(value) => Some(value),
-        Err(_) => {
-            // Another encryption key, or a value copied from another account.
-            tracing::error!(account_id, field, "a sealed OAuth token does not open");
-            None
-        }
-    }
+/// Opens one sealed token field; `Err(field)` when it does not open (another encryption key,
+/// or a value copied from another account).
+fn open(
+    app: &AppState,
+    account_id: &str,
+    field: &'static str,
+    sealed: Option<&str>,
+) -> Result<Option<String>, &'static str> {
+    sealed
+        .map(|sealed| {
+            app.encryption_key
+                .open_str(sealed, &context(account_id, field))
+                .map_err(|_| field)
+        })
+        .transpose()
 }
 
 pub fn seal_tokens(app: &AppState, account_id: &str, t: &ImportOAuthToken) -> SealedTokens {
@@ -60,19 +62,24 @@ pub fn seal_tokens(app: &AppState, account_id: &str, t: &ImportOAuthToken) -> Se
     }
 }
 
+/// The account's tokens in clear. A field that does not open is logged and left out: the
+/// token routes then answer as for a missing token.
 pub fn open_tokens(app: &AppState, account: &ExternalAccountRow) -> ImportOAuthToken {
-    let t = &account.tokens;
-    let id = &account.id;
-    ImportOAuthToken {
-        access_token: open(app, id, "access_token", t.access_token.as_deref()),
-        refresh_token: open(app, id, "refresh_token", t.refresh_token.as_deref()),
-        id_token: open(app, id, "id_token", t.id_token.as_deref()),
-        token_secret: open(app, id, "token_secret", t.token_secret.as_deref()),
-        expires_at: t.expires_at,
-        scopes: t
-            .scopes
-            .as_ref()
-            .map(|s| s.split_whitespace().map(str::to_owned).collect()),
+    let lenient = |field: &'static str, sealed: Option<&str>| {
+        Ok::<_, std::convert::Infallible>(open(app, &account.id, field, sealed).unwrap_or_else(
+            |field| {
+                tracing::error!(
+                    account_id = account.id,
+                    field,
+                    "a sealed OAuth token does not open"
+                );
+                None
+            },
+        ))
+    };
+    match tokens_with(account, lenient) {
+        Ok(tokens) => tokens,
+        Err(never) => match never {},
     }
 }
 
@@ -82,16 +89,17 @@ pub fn try_open_tokens(
     app: &AppState,
     account: &ExternalAccountRow,
 ) -> Result<ImportOAuthToken, &'static str> {
+    tokens_with(account, |field, sealed| {
+        open(app, &account.id, field, sealed)
+    })
+}
+
+/// The account's tokens with each sealed field opened by `open(field, sealed)`.
+fn tokens_with<E>(
+    account: &ExternalAccountRow,
+    mut open: impl FnMut(&'static str, Option<&str>) -> Result<Option<String>, E>,
+) -> Result<ImportOAuthToken, E> {
     let t = &account.tokens;
-    let open = |field: &'static str, sealed: Option<&str>| {
-        sealed
-            .map(|sealed| {
-                app.encryption_key
-                    .open_str(sealed, &context(&account.id, field))
-                    .map_err(|_| field)
-            })
-            .transpose()
-    };
     Ok(ImportOAuthToken {
         access_token: open("access_token", t.access_token.as_deref())?,
         refresh_token: open("refresh_token", t.refresh_token.as_deref())?,

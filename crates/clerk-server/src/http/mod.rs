@@ -30,9 +30,9 @@ use crate::AppState;
 /// Largest JSON body accepted; metadata bags are capped at 8 KB each, so this is generous.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// The bulk import route: its requests get [`ServingConfig::import_timeout`] rather than
-/// [`ServingConfig::request_timeout`].
-pub const IMPORT_PATH: &str = "/v1/_ext/import/users";
+/// The bulk import route (under `/v1`): its requests get [`ServingConfig::import_timeout`]
+/// rather than [`ServingConfig::request_timeout`].
+pub const IMPORT_ROUTE: &str = "/_ext/import/users";
 
 pub fn router(app: AppState, serving: &ServingConfig) -> Router {
     let v1 = Router::new()
@@ -179,7 +179,7 @@ pub fn router(app: AppState, serving: &ServingConfig) -> Router {
         )
         .route("/_ext/ping", get(ping))
         .route(
-            "/_ext/import/users",
+            IMPORT_ROUTE,
             post(transfer::import_users).layer(DefaultBodyLimit::max(transfer::MAX_IMPORT_BODY)),
         )
         .route("/_ext/export/users", get(transfer::export_users))
@@ -255,7 +255,7 @@ async fn enforce_deadline(
     req: Request,
     next: middleware::Next,
 ) -> Response {
-    let budget = if req.uri().path() == IMPORT_PATH {
+    let budget = if req.uri().path().strip_prefix("/v1") == Some(IMPORT_ROUTE) {
         deadlines.import
     } else {
         deadlines.request
