@@ -1,14 +1,51 @@
-//! The one error type of the server, rendered as Clerk's `ClerkErrors` envelope.
+//! The one error type of the server: what went wrong, as one Clerk error. It names the kind of
+//! failure, not an HTTP status: `http::error` maps each kind to its status and renders Clerk's
+//! `ClerkErrors` envelope.
 
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
 use clerk_model::{ClerkError, ClerkErrors};
 use serde_json::json;
 
-/// An error answered to the caller: HTTP status plus one Clerk error.
-#[derive(Debug, Clone, PartialEq)]
+/// The failure behind an error. Boxed inside the `Arc` so the pointer is one word wide: the
+/// error travels in every `Result` of the server and must stay small.
+pub type Cause = Arc<Box<dyn std::error::Error + Send + Sync>>;
+
+/// What kind of failure an error is; the HTTP layer gives each its status code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The request itself is malformed: a query parameter, a body that is not JSON (400).
+    BadRequest,
+    /// No valid credentials (401).
+    Unauthenticated,
+    /// Credentials that may not do this, or a user refused by a rule such as a lock (403).
+    Forbidden,
+    /// The resource or route does not exist (404).
+    NotFound,
+    /// The route exists, the method does not (405).
+    MethodNotAllowed,
+    /// The client did not send its body in time (408).
+    RequestTimeout,
+    /// The request conflicts with the current state, e.g. a reused idempotency key (409).
+    Conflict,
+    /// The body is larger than the route accepts (413).
+    PayloadTooLarge,
+    /// The body is in a format the route does not take (415).
+    UnsupportedMediaType,
+    /// A well-formed request whose values break a rule (422, Clerk's `form_*` errors).
+    Unprocessable,
+    /// Too many requests: retry after `retry_after_secs` (429).
+    TooManyRequests,
+    /// The server failed; not the caller's fault (500).
+    Internal,
+    /// The server cannot serve this now: timed out, not ready (503).
+    Unavailable,
+}
+
+/// An error answered to the caller: its kind plus one Clerk error.
+#[derive(Debug, Clone)]
 pub struct ApiError {
-    pub status: StatusCode,
+    pub kind: ErrorKind,
     pub code: &'static str,
     pub message: String,
     pub long_message: String,
@@ -19,26 +56,36 @@ pub struct ApiError {
     /// Seconds for a `Retry-After` header (429 `too_many_requests`). Kept as a number, not a
     /// header map, so the error stays small (it travels in every `Result` of the server).
     pub retry_after_secs: Option<u32>,
+    /// The failure behind an error the caller is not told about (a database error behind a
+    /// 500), for the request log: the HTTP layer logs it once, with the request it failed.
+    pub cause: Option<Cause>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(
-        status: StatusCode,
+        kind: ErrorKind,
         code: &'static str,
         message: impl Into<String>,
         long_message: impl Into<String>,
     ) -> Self {
         Self {
-            status,
+            kind,
             code,
             message: message.into(),
             long_message: long_message.into(),
             param_name: None,
             meta: None,
             retry_after_secs: None,
+            cause: None,
         }
+    }
+
+    /// Keeps the failure behind this error for the request log.
+    pub fn caused_by(mut self, cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.cause = Some(Arc::new(Box::new(cause)));
+        self
     }
 
     /// 429 `too_many_requests` with `Retry-After: <seconds>`, Clerk's rate-limit answer.
@@ -46,7 +93,7 @@ impl ApiError {
         Self {
             retry_after_secs: Some(retry_after_secs),
             ..Self::new(
-                StatusCode::TOO_MANY_REQUESTS,
+                ErrorKind::TooManyRequests,
                 "too_many_requests",
                 "Too many requests",
                 long_message,
@@ -70,18 +117,12 @@ impl ApiError {
 
     /// A 422 form error about one parameter.
     pub fn form(code: &'static str, param: &str, message: &str, long_message: String) -> Self {
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            code,
-            message,
-            long_message,
-        )
-        .param(param)
+        Self::new(ErrorKind::Unprocessable, code, message, long_message).param(param)
     }
 
     pub fn user_not_found(user_id: &str) -> Self {
         Self::new(
-            StatusCode::NOT_FOUND,
+            ErrorKind::NotFound,
             "resource_not_found",
             "not found",
             format!("No user was found with id {user_id}"),
@@ -90,7 +131,7 @@ impl ApiError {
 
     pub fn route_not_found() -> Self {
         Self::new(
-            StatusCode::NOT_FOUND,
+            ErrorKind::NotFound,
             "resource_not_found",
             "not found",
             "The requested resource was not found",
@@ -132,7 +173,7 @@ impl ApiError {
 
     pub fn query_invalid(param: &str, long_message: impl Into<String>) -> Self {
         Self::new(
-            StatusCode::BAD_REQUEST,
+            ErrorKind::BadRequest,
             "invalid_query_parameter_value",
             "Invalid query parameter value",
             long_message,
@@ -142,7 +183,7 @@ impl ApiError {
 
     pub fn body_invalid(long_message: impl Into<String>) -> Self {
         Self::new(
-            StatusCode::BAD_REQUEST,
+            ErrorKind::BadRequest,
             "request_body_invalid",
             "Request body invalid",
             long_message,
@@ -151,7 +192,7 @@ impl ApiError {
 
     pub fn internal() -> Self {
         Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorKind::Internal,
             "internal_clerk_error",
             "Oops, an unexpected error occurred",
             "There was an internal error on our servers. We've been notified and are working on fixing it.",
@@ -214,7 +255,8 @@ impl ApiError {
         (!meta.is_empty()).then_some(serde_json::Value::Object(meta))
     }
 
-    fn to_envelope(&self) -> ClerkErrors {
+    /// The whole response body: this error in Clerk's envelope, with a fresh trace id.
+    pub fn to_envelope(&self) -> ClerkErrors {
         ClerkErrors {
             errors: vec![self.to_clerk_error()],
             meta: None,
@@ -228,47 +270,30 @@ fn trace_id() -> String {
     format!("{:032x}", rand::random::<u128>())
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let mut headers = HeaderMap::new();
-        if let Some(secs) = self.retry_after_secs {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        }
-        (self.status, headers, axum::Json(self.to_envelope())).into_response()
-    }
-}
-
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} {}: {}",
-            self.status.as_u16(),
-            self.code,
-            self.long_message
-        )
+        write!(f, "{}: {}", self.code, self.long_message)
     }
 }
 
 impl std::error::Error for ApiError {}
 
-/// Store failures that are not the caller's fault become a logged 500.
+/// Store failures that are not the caller's fault become a 500; the request log shows the cause.
 impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
-        tracing::error!(error = %err, "database error");
-        Self::internal()
+        Self::internal().caused_by(err)
     }
 }
 
 /// The hashing pool is full: shed the request instead of queueing it (the caller retries).
 impl From<crate::crypto::pool::PoolBusy> for ApiError {
     fn from(busy: crate::crypto::pool::PoolBusy) -> Self {
-        tracing::warn!(%busy, "hashing pool full, request refused");
         Self::too_many_requests(
             busy.retry_after_secs(),
             "The server is busy hashing passwords. Please retry after the number of seconds in \
              the Retry-After header.",
         )
+        .caused_by(busy)
     }
 }
 

@@ -1,11 +1,10 @@
 //! Account state: ban, lock, and the lockout that failed checks lead to.
 
-use axum::http::StatusCode;
 use clerk_model::User;
 
 use super::users::mutate_user_view;
 use super::view::{self, is_locked};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::settings::Settings;
 use crate::store::attempts::{self, Factor};
 use crate::store::users as sql;
@@ -103,7 +102,7 @@ pub fn locked_error(user: &UserRow, now: i64) -> ApiError {
         None => "The lock does not expire; an administrator must unlock the account.".into(),
     };
     ApiError::new(
-        StatusCode::FORBIDDEN,
+        ErrorKind::Forbidden,
         "user_locked",
         "Account locked",
         format!("This account is locked after too many failed verification attempts. {detail}"),
@@ -148,7 +147,7 @@ pub async fn set_banned_bulk(
     }
     if user_ids.len() > MAX_BULK_IDS {
         return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
+            ErrorKind::BadRequest,
             "bulk_size_exceeded",
             "Bulk size exceeded",
             format!("At most {MAX_BULK_IDS} user ids can be given at once."),

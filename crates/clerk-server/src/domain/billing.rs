@@ -5,12 +5,11 @@
 //! does for a user without one. Credits are a real ledger: each adjustment is an entry, the
 //! balance is their sum, and an idempotency key makes a retried adjustment return the original.
 
-use axum::http::StatusCode;
 use clerk_model::{CommerceCreditBalanceResponse, CommerceCreditLedgerResponse, CommerceMoney};
 use serde::Deserialize;
 
 use super::validate;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
 use crate::store::billing::{self as sql, LedgerRow};
 use crate::store::{now_ms, users as user_sql, Dialect};
@@ -103,7 +102,7 @@ pub async fn adjust_credits(
     if let Some(original) = sql::find_by_idempotency_key(tx.conn(), seq, &key).await? {
         if original.amount != signed || original.currency != currency {
             return Err(ApiError::new(
-                StatusCode::CONFLICT,
+                ErrorKind::Conflict,
                 "idempotency_key_conflict",
                 "Idempotency key already used",
                 format!(
@@ -155,7 +154,7 @@ pub async fn subscription(app: &AppState, user_id: &str) -> ApiError {
     };
     match found.await {
         Ok(_) => ApiError::new(
-            StatusCode::NOT_FOUND,
+            ErrorKind::NotFound,
             "resource_not_found",
             "not found",
             format!("The user {user_id} has no billing subscription."),

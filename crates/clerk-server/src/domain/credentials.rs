@@ -1,7 +1,6 @@
 //! Passwords and second factors: verify_password, TOTP, backup codes, MFA removal,
 //! password removal and the compromised flag.
 
-use axum::http::StatusCode;
 use clerk_model::{
     CodeType, Totp, User, UserIdResponse, VerifyPasswordResponse, VerifyTotpResponse,
 };
@@ -13,7 +12,7 @@ use super::passwords;
 use super::users::{has_mfa, mutate_user, mutate_user_view, stamp_mfa_change, totp_context};
 use super::view::is_locked;
 use crate::crypto::{self, PasswordHasher};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
 use crate::store::attempts::Factor;
 use crate::store::users as sql;
@@ -65,7 +64,7 @@ pub async fn verify_password(
             .run(move || crypto::decoy_verify_with_cost(&password, cost))
             .await?;
         return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
+            ErrorKind::BadRequest,
             "no_password_set",
             "No password set",
             "This user has no password.",
@@ -139,7 +138,7 @@ pub async fn verify_totp(
     let codes = backup_codes(&user);
     if user.totp_secret.is_none() && codes.is_empty() {
         return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
+            ErrorKind::BadRequest,
             "totp_disabled",
             "TOTP is not enabled",
             "This user has neither TOTP nor backup codes enabled.",
@@ -341,7 +340,7 @@ pub async fn set_password_compromised(
     mutate_user_view(app, user_id, |user, _, now| {
         if user.password_digest.is_none() {
             return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
+                ErrorKind::BadRequest,
                 "no_password_set",
                 "No password set",
                 "This user has no password.",

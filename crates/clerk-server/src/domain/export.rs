@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use clerk_model::{ExportPage, ImportTrustedDevice};
 use serde_json::{json, Map, Value};
 
-use super::list::QueryParams;
 use super::{oauth, users, view};
 use crate::error::{ApiError, ApiResult};
 use crate::store::identities::{self as ident_sql, TrustedDeviceRow};
@@ -16,13 +15,17 @@ use crate::AppState;
 /// Larger than the Users API's default page: an export walks everything.
 pub const DEFAULT_LIMIT: i64 = 100;
 
-pub async fn export_users(app: &AppState, q: &QueryParams) -> ApiResult<ExportPage> {
-    let limit = q.limit(DEFAULT_LIMIT)?;
+/// One page of the export: `limit` records after the user `starting_after` (from the first).
+pub async fn export_users(
+    app: &AppState,
+    limit: i64,
+    starting_after: Option<&str>,
+) -> ApiResult<ExportPage> {
     let mut conn = app.store.read().await?;
-    let after = match q.first("starting_after") {
+    let after = match starting_after {
         None => None,
         Some(id) => Some(
-            users_sql::seq_for_id(&mut conn, app.store.dialect(), &id, false)
+            users_sql::seq_for_id(&mut conn, app.store.dialect(), id, false)
                 .await?
                 .ok_or_else(|| {
                     ApiError::form(

@@ -1,7 +1,6 @@
 //! A user's identifications and linked accounts: replacing the email address or phone
 //! number, deleting web3 wallets, passkeys and external accounts, trusted devices.
 
-use axum::http::StatusCode;
 use clerk_model::{
     DeletedObject, EmailAddress, IdentificationStatus, Paginated, PhoneNumber,
     ReplaceEmailAddressRequest, ReplacePhoneNumberRequest, TrustedDevice,
@@ -9,7 +8,7 @@ use clerk_model::{
 
 use super::users::IdentKind;
 use super::view;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
 use crate::store::identities::{self as sql_ids, OwnedTable, TrustedDeviceRow};
 use crate::store::users as sql;
@@ -18,7 +17,7 @@ use crate::AppState;
 
 fn not_found(what: &str, id: &str) -> ApiError {
     ApiError::new(
-        StatusCode::NOT_FOUND,
+        ErrorKind::NotFound,
         "resource_not_found",
         "not found",
         format!("No {what} was found with id {id}"),

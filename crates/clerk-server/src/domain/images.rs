@@ -1,12 +1,11 @@
 //! Profile images: upload (PNG, JPEG, GIF or WebP, recognised by their bytes, at most 10 MB),
 //! removal, and the bytes behind `image_url`.
 
-use axum::http::StatusCode;
 use bytes::Bytes;
 use clerk_model::User;
 
 use super::users::mutate_user_view;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
 use crate::store::images::sniff_image_type;
 use crate::AppState;
@@ -36,7 +35,7 @@ pub async fn set_profile_image(
 ) -> ApiResult<User> {
     let file = file.ok_or_else(|| {
         ApiError::new(
-            StatusCode::BAD_REQUEST,
+            ErrorKind::BadRequest,
             "form_param_missing",
             "Image file missing",
             "Image file missing",
@@ -89,7 +88,7 @@ pub async fn delete_profile_image(app: &AppState, user_id: &str) -> ApiResult<Us
     let user = mutate_user_view(app, user_id, |user, _, _| {
         removed = Some(user.image_key.take().ok_or_else(|| {
             ApiError::new(
-                StatusCode::NOT_FOUND,
+                ErrorKind::NotFound,
                 "image_not_found",
                 "Image not found",
                 "This user has no profile image.",
@@ -119,7 +118,7 @@ pub async fn discard_image(app: &AppState, key: &str) {
 pub async fn image(app: &AppState, key: &str) -> ApiResult<(&'static str, Bytes)> {
     let not_found = || {
         ApiError::new(
-            StatusCode::NOT_FOUND,
+            ErrorKind::NotFound,
             "image_not_found",
             "Image not found",
             "No such image.",

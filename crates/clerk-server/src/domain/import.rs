@@ -2,7 +2,6 @@
 //! Clerk endpoint can create. Each record is validated whole, then written in one transaction:
 //! created whole or not at all. A record whose user is already there changes nothing.
 
-use axum::http::StatusCode;
 use clerk_model::{
     ImportExternalAccount, ImportIdentification, ImportResponse, ImportStatus, ImportUser,
     ImportUserResult,
@@ -15,7 +14,7 @@ use super::users::{
 };
 use super::{oauth, passwords, validate};
 use crate::crypto;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
 use crate::store::external_accounts::{self, ExternalAccountRow, SealedTokens};
 use crate::store::identities::{self as ident_sql, TrustedDeviceRow};
@@ -43,7 +42,12 @@ pub async fn import_users(app: &AppState, records: Vec<Value>) -> ApiResult<Impo
             // The store failing, or the hashing pool shedding load (429), is not this record's
             // fault: the whole request fails, and the caller re-runs it (records already
             // created report `exists`).
-            Err(e) if e.status.is_server_error() || e.status == StatusCode::TOO_MANY_REQUESTS => {
+            Err(e)
+                if matches!(
+                    e.kind,
+                    ErrorKind::Internal | ErrorKind::Unavailable | ErrorKind::TooManyRequests
+                ) =>
+            {
                 return Err(e)
             }
             Err(e) => ImportUserResult {

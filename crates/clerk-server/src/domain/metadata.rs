@@ -57,6 +57,53 @@ pub fn from_stored(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|_| Value::Object(Map::new()))
 }
 
+/// How `…/metadata` combines the supplied bags with the stored ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetadataMode {
+    /// `PATCH`: deep merge; `null` deletes a key at any depth.
+    Merge,
+    /// `PUT`: each supplied bag replaces the stored one.
+    Replace,
+}
+
+/// Applies what a `…/metadata` request supplied for one bag (users' and organizations' alike)
+/// to its stored text. `Some(None)` is an explicit `null`: it resets the bag to `{}` in both
+/// modes (the bag must stay an object). An object merges or replaces as `mode` says; any other
+/// value is refused. `None` (absent) leaves the bag alone.
+pub fn update_bag(
+    param: &str,
+    stored: &mut String,
+    supplied: &Option<Option<Value>>,
+    mode: MetadataMode,
+) -> ApiResult<()> {
+    let Some(value) = supplied else {
+        return Ok(());
+    };
+    let patch = match value {
+        None => Map::new(),
+        Some(Value::Object(patch)) => patch.clone(),
+        Some(_) => {
+            return Err(ApiError::value_invalid(
+                param,
+                format!("{param} must be a JSON object."),
+            ))
+        }
+    };
+    let next = match mode {
+        MetadataMode::Merge if value.is_some() => {
+            let mut current = match from_stored(stored) {
+                Value::Object(map) => map,
+                _ => Map::new(),
+            };
+            deep_merge(&mut current, &patch);
+            current
+        }
+        _ => patch,
+    };
+    *stored = to_stored(param, &Value::Object(next))?;
+    Ok(())
+}
+
 /// Merges `patch` into `target`: nested objects merge key by key at every depth, `null`
 /// deletes the key, anything else replaces the value.
 pub fn deep_merge(target: &mut Map<String, Value>, patch: &Map<String, Value>) {

@@ -2,14 +2,13 @@
 //! `GET /users/{id}/oauth_access_tokens/{provider}`, and refreshed against the provider's
 //! token endpoint (RFC 6749 §6) when they have expired and a refresh token exists.
 
-use axum::http::StatusCode;
 use clerk_model::{ImportOAuthToken, OAuthAccessToken, Paginated};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::list::QueryParams;
+use super::list::Page;
 use super::metadata::from_stored;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::settings::OAuthProvider;
 use crate::store::external_accounts::{self, ExternalAccountRow, SealedTokens};
 use crate::store::{now_ms, users};
@@ -123,13 +122,12 @@ pub async fn access_tokens(
     app: &AppState,
     user_id: &str,
     provider: &str,
-    q: &QueryParams,
+    paginated: bool,
+    Page { limit, offset }: Page,
 ) -> ApiResult<TokenList> {
-    let paginated = q.bool("paginated")?.unwrap_or(false);
-    let (limit, offset) = q.page()?;
     if !is_oauth_provider(provider) {
         return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
+            ErrorKind::BadRequest,
             "oauth_unsupported_provider",
             "Unsupported OAuth provider",
             format!("{provider} is not an OAuth provider; provider ids look like oauth_google."),
@@ -143,7 +141,7 @@ pub async fn access_tokens(
         .find(|p| p.provider == provider)
     else {
         return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
+            ErrorKind::NotFound,
             "oauth_token_provider_not_enabled",
             "OAuth provider not enabled",
             format!("The OAuth provider {provider} is not enabled for this instance."),
@@ -184,7 +182,7 @@ async fn current_token(
     let mut tokens = open_tokens(app, &account);
     if tokens.access_token.is_none() {
         return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::Unprocessable,
             "oauth_missing_access_token",
             "Missing access token",
             format!(
@@ -196,7 +194,7 @@ async fn current_token(
     if tokens.expires_at.is_some_and(|at| at <= now_ms()) {
         let Some(refresh_token) = tokens.refresh_token.clone() else {
             return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorKind::Unprocessable,
                 "oauth_missing_refresh_token",
                 "Missing refresh token",
                 format!(
@@ -272,7 +270,7 @@ async fn refresh(
     let retrieval_error = |why: String| {
         tracing::warn!(provider = %config.provider, account_id = %account.id, %why, "token refresh failed");
         ApiError::new(
-            StatusCode::BAD_REQUEST,
+            ErrorKind::BadRequest,
             "oauth_token_retrieval_error",
             "Token retrieval failed",
             format!(

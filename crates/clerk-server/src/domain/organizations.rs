@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 
-use axum::http::StatusCode;
 use clerk_model::{
     DeletedObject, Organization, OrganizationInvitation, OrganizationInvitations,
     OrganizationMembership, OrganizationMembershipPublicUserData, OrganizationMemberships,
@@ -16,18 +15,19 @@ use clerk_model::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::list::QueryParams;
+use super::list::Page;
+use super::metadata::MetadataMode;
 use super::metadata::{from_stored, to_stored};
-use super::users::MetadataMode;
 use super::validate;
 use super::view::DEFAULT_AVATAR_URL;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::http::query::QueryParams;
 use crate::ids;
-use crate::store::now_ms;
 use crate::store::organizations::{
     self as sql, InvitationFilter, InvitationOrderField, InvitationRow, InvitationStatus,
     MembershipRow, OrgRow, OrganizationFilter, OrganizationOrderField, PublicUserRow,
 };
+use crate::store::{is_unique_violation, now_ms};
 use crate::AppState;
 
 pub const ADMIN_ROLE: &str = "org:admin";
@@ -110,7 +110,7 @@ pub struct RevokeInvitationRequest {
 
 fn organization_not_found(key: &str) -> ApiError {
     ApiError::new(
-        StatusCode::NOT_FOUND,
+        ErrorKind::NotFound,
         "resource_not_found",
         "not found",
         format!("Given organization not found: no organization has the id or slug {key}."),
@@ -119,7 +119,7 @@ fn organization_not_found(key: &str) -> ApiError {
 
 fn membership_not_found(organization_id: &str, user_id: &str) -> ApiError {
     ApiError::new(
-        StatusCode::NOT_FOUND,
+        ErrorKind::NotFound,
         "resource_not_found",
         "not found",
         format!("User {user_id} is not a member of organization {organization_id}."),
@@ -128,7 +128,7 @@ fn membership_not_found(organization_id: &str, user_id: &str) -> ApiError {
 
 fn invitation_not_found(invitation_id: &str) -> ApiError {
     ApiError::new(
-        StatusCode::NOT_FOUND,
+        ErrorKind::NotFound,
         "resource_not_found",
         "not found",
         format!("No invitation was found with id {invitation_id}."),
@@ -137,7 +137,7 @@ fn invitation_not_found(invitation_id: &str) -> ApiError {
 
 fn already_a_member(who: &str) -> ApiError {
     ApiError::new(
-        StatusCode::BAD_REQUEST,
+        ErrorKind::BadRequest,
         "already_a_member_in_organization",
         "already a member",
         format!("{who} is already a member of the organization."),
@@ -146,7 +146,7 @@ fn already_a_member(who: &str) -> ApiError {
 
 fn not_an_admin() -> ApiError {
     ApiError::new(
-        StatusCode::FORBIDDEN,
+        ErrorKind::Forbidden,
         "not_an_admin_in_organization",
         "not an administrator",
         "Current user is not an administrator in the organization. Only administrators can \
@@ -156,7 +156,7 @@ fn not_an_admin() -> ApiError {
 
 fn quota_exceeded(max: i64) -> ApiError {
     ApiError::new(
-        StatusCode::FORBIDDEN,
+        ErrorKind::Forbidden,
         "organization_membership_quota_exceeded",
         "membership quota exceeded",
         format!(
@@ -164,10 +164,6 @@ fn quota_exceeded(max: i64) -> ApiError {
              outstanding invitations."
         ),
     )
-}
-
-fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
 // ---- input rules ----
@@ -419,7 +415,7 @@ pub async fn create_organization(
             Some(user_id) => {
                 Some(sql::public_user(tx.conn(), user_id).await?.ok_or_else(|| {
                     ApiError::new(
-                        StatusCode::BAD_REQUEST,
+                        ErrorKind::BadRequest,
                         "organization_creator_not_found",
                         "creator not found",
                         format!("No users found with id {user_id}."),
@@ -645,7 +641,7 @@ pub async fn list_organization_memberships(
     organization_id: &str,
     q: &QueryParams,
 ) -> ApiResult<OrganizationMemberships> {
-    let (limit, offset) = q.page()?;
+    let Page { limit, offset } = q.page()?;
     let mut conn = app.store.read().await?;
     let org = sql::find_organization(
         &mut conn,
@@ -679,7 +675,7 @@ pub async fn list_user_memberships(
     user_id: &str,
     q: &QueryParams,
 ) -> ApiResult<OrganizationMemberships> {
-    let (limit, offset) = q.page()?;
+    let Page { limit, offset } = q.page()?;
     let mut conn = app.store.read().await?;
     let user = sql::public_user(&mut conn, user_id)
         .await?
@@ -754,7 +750,7 @@ pub async fn create_invitation(
     }
     if sql::pending_invitation_exists(tx.conn(), org.seq, &email_norm, now).await? {
         return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
+            ErrorKind::BadRequest,
             "organization_invitation_not_unique",
             "organization invitation not unique",
             "Organizations cannot have duplicate pending invitations for an email address.",
@@ -809,7 +805,7 @@ pub async fn revoke_invitation(
     let status = InvitationStatus::of(&invitation, now);
     if status != "pending" {
         return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
+            ErrorKind::BadRequest,
             "organization_invitation_not_pending",
             "not pending",
             format!("Only pending invitations can be revoked; this one is {status}."),
@@ -840,7 +836,7 @@ pub async fn list_user_invitations(
     q: &QueryParams,
 ) -> ApiResult<OrganizationInvitations> {
     let statuses = statuses(q)?;
-    let (limit, offset) = q.page()?;
+    let Page { limit, offset } = q.page()?;
     let now = now_ms();
     let mut conn = app.store.read().await?;
     let user = sql::public_user(&mut conn, user_id)
@@ -1118,7 +1114,7 @@ pub async fn list_organizations(app: &AppState, q: &QueryParams) -> ApiResult<Or
             ("members_count", OrganizationOrderField::MembersCount),
         ],
     )?;
-    let (limit, offset) = q.page()?;
+    let Page { limit, offset } = q.page()?;
     let mut conn = app.store.read().await?;
     let rows = sql::list_organizations(&mut conn, &filter, order, limit, offset).await?;
     let total_count = sql::count_organizations(&mut conn, &filter).await?;
@@ -1166,7 +1162,7 @@ pub async fn list_organization_invitations(
             ("email_address", InvitationOrderField::EmailAddress),
         ],
     )?;
-    let (limit, offset) = q.page()?;
+    let Page { limit, offset } = q.page()?;
     let now = now_ms();
     let mut conn = app.store.read().await?;
     let org = sql::find_organization(

@@ -7,12 +7,13 @@ use clerk_model::{
 };
 use serde_json::Value;
 
-use super::{metadata, passwords, validate, view};
+use super::metadata::{self, MetadataMode};
+use super::{passwords, validate, view};
 use crate::crypto;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::store::users::{self as sql, UniqueColumn};
-use crate::store::{now_ms, NewIdentification, UserRecord, UserRow, WriteTx};
+use crate::store::{is_unique_violation, now_ms, NewIdentification, UserRecord, UserRow, WriteTx};
 use crate::AppState;
 
 /// Identification kinds and how their values compare.
@@ -426,10 +427,6 @@ impl From<sqlx::Error> for OpError {
     }
 }
 
-fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
 async fn reload(tx: &mut WriteTx, user_id: &str) -> Result<UserRecord, OpError> {
     let dialect = tx.dialect;
     sql::find_user(tx.conn(), dialect, user_id, false)
@@ -670,15 +667,6 @@ pub async fn delete_user(app: &AppState, user_id: &str) -> ApiResult<DeletedObje
     })
 }
 
-/// How `…/metadata` combines the supplied bags with the stored ones.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MetadataMode {
-    /// `PATCH`: deep merge; `null` deletes a key at any depth.
-    Merge,
-    /// `PUT`: each supplied bag replaces the stored one.
-    Replace,
-}
-
 /// Runs `change` on the user's row inside a write transaction (the row locked on PostgreSQL),
 /// writes the row back if it changed, and returns what `change` returned with the user as
 /// stored afterwards. `change` does no I/O; an error from it writes nothing.
@@ -730,28 +718,7 @@ pub async fn update_metadata(
             &req.unsafe_metadata,
         ];
         for ((param, target), value) in metadata_bags(user).into_iter().zip(supplied) {
-            let Some(value) = value else { continue };
-            // A null bag resets it to `{}`: the User schema requires an object.
-            let supplied = value.clone().unwrap_or_else(|| serde_json::json!({}));
-            let Value::Object(patch) = supplied else {
-                return Err(ApiError::value_invalid(
-                    param,
-                    format!("{param} must be a JSON object."),
-                ));
-            };
-            let next = match mode {
-                MetadataMode::Replace => patch,
-                MetadataMode::Merge if value.is_none() => patch,
-                MetadataMode::Merge => {
-                    let mut current = match metadata::from_stored(target) {
-                        Value::Object(map) => map,
-                        _ => serde_json::Map::new(),
-                    };
-                    metadata::deep_merge(&mut current, &patch);
-                    current
-                }
-            };
-            *target = metadata::to_stored(param, &Value::Object(next))?;
+            metadata::update_bag(param, target, value, mode)?;
         }
         Ok(())
     })

@@ -1,7 +1,9 @@
 //! Handlers of a user's billing: credit balance and adjustments, subscription.
 
 use axum::extract::{Path, State};
-use axum::Json;
+use axum::routing::get;
+use axum::{Json, Router};
+
 use clerk_model::{CommerceCreditBalanceResponse, CommerceCreditLedgerResponse};
 
 use super::extract::JsonBody;
@@ -26,4 +28,14 @@ pub async fn adjust_credits(
 
 pub async fn subscription(State(app): State<AppState>, Path(user_id): Path<String>) -> ApiError {
     billing::subscription(&app, &user_id).await
+}
+
+/// The routes of this module, under `/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/users/{user_id}/billing/credits",
+            get(credit_balance).post(adjust_credits),
+        )
+        .route("/users/{user_id}/billing/subscription", get(subscription))
 }

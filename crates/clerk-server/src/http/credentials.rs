@@ -1,7 +1,9 @@
 //! Handlers for passwords, second factors and account state (ban, lock).
 
 use axum::extract::{Path, State};
-use axum::Json;
+use axum::routing::{delete, post};
+use axum::{Json, Router};
+
 use clerk_model::{
     BulkUserIdsRequest, RemovePasswordRequest, SetPasswordCompromisedRequest, Totp, User,
     UserIdResponse, VerifyPasswordRequest, VerifyPasswordResponse, VerifyTotpRequest,
@@ -140,4 +142,32 @@ pub async fn unlock(
     Path(user_id): Path<String>,
 ) -> ApiResult<Json<User>> {
     account::set_locked(&app, &user_id, false).await.map(Json)
+}
+
+/// The routes of this module, under `/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/users/ban", post(ban_many))
+        .route("/users/unban", post(unban_many))
+        .route("/users/{user_id}/ban", post(ban))
+        .route("/users/{user_id}/unban", post(unban))
+        .route("/users/{user_id}/lock", post(lock))
+        .route("/users/{user_id}/unlock", post(unlock))
+        .route("/users/{user_id}/verify_password", post(verify_password))
+        .route("/users/{user_id}/verify_totp", post(verify_totp))
+        .route(
+            "/users/{user_id}/totp",
+            post(create_totp).delete(delete_totp),
+        )
+        .route("/users/{user_id}/backup_code", delete(delete_backup_codes))
+        .route("/users/{user_id}/mfa", delete(disable_mfa))
+        .route("/users/{user_id}/remove_password", post(remove_password))
+        .route(
+            "/users/{user_id}/password/set_compromised",
+            post(set_password_compromised),
+        )
+        .route(
+            "/users/{user_id}/password/unset_compromised",
+            post(unset_password_compromised),
+        )
 }

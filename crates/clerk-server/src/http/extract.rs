@@ -1,12 +1,13 @@
 //! Request extractors that answer bad input with Clerk's errors instead of axum's plain text.
 
+use crate::error::ErrorKind;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
 
-use crate::domain::list::QueryParams;
+use super::query::QueryParams;
 use crate::error::ApiError;
 
 /// A JSON body. An empty body reads as `{}` (several Clerk bodies are optional).
@@ -25,7 +26,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 .unwrap_or_default();
             if !essence.trim().eq_ignore_ascii_case("application/json") {
                 return Err(ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    ErrorKind::UnsupportedMediaType,
                     "unsupported_content_type",
                     "Unsupported content type",
                     "The request body must be JSON, sent with Content-Type: application/json.",
@@ -35,7 +36,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ErrorKind::PayloadTooLarge,
                     "request_body_too_large",
                     "Request body too large",
                     "The request body exceeds the allowed size.",
@@ -71,7 +72,7 @@ pub fn is_body_timeout(err: &(dyn std::error::Error + 'static)) -> bool {
 /// 408: the client, not the server, was too slow.
 pub fn body_timeout() -> ApiError {
     ApiError::new(
-        StatusCode::REQUEST_TIMEOUT,
+        ErrorKind::RequestTimeout,
         "request_timeout",
         "Request timeout",
         "The request body stopped arriving before it was complete.",
@@ -152,7 +153,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiVersion {
         let version = match (header, query) {
             (Some(_), Some(_)) => {
                 return Err(ApiError::new(
-                    StatusCode::BAD_REQUEST,
+                    ErrorKind::BadRequest,
                     "invalid_api_version",
                     "Invalid API version",
                     "Give the API version either in the Clerk-API-Version header or in the \
@@ -164,7 +165,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiVersion {
         if let Some(v) = &version {
             if chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_err() {
                 return Err(ApiError::new(
-                    StatusCode::BAD_REQUEST,
+                    ErrorKind::BadRequest,
                     "invalid_api_version",
                     "Invalid API version",
                     format!("{v} is not a valid API version; versions look like 2026-05-12."),

@@ -1,9 +1,10 @@
 //! Unauthenticated probes for load balancers and orchestrators, outside `/v1`: they need no
 //! secret key and say nothing about users.
 
+use crate::error::ErrorKind;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::Json;
+use axum::routing::get;
+use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use crate::error::{ApiError, ApiResult};
@@ -23,11 +24,18 @@ pub async fn readyz(State(app): State<AppState>) -> ApiResult<Json<Value>> {
         Err(why) => {
             tracing::warn!(reason = %why, "not ready");
             Err(ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorKind::Unavailable,
                 "service_unavailable",
                 "Service unavailable",
                 "The server cannot reach its database or the database is not migrated.",
             ))
         }
     }
+}
+
+/// The probes, outside `/v1` and without authentication.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
 }

@@ -1,7 +1,9 @@
 //! Handlers for identifications, linked accounts and trusted devices of a user.
 
 use axum::extract::{Path, State};
-use axum::Json;
+use axum::routing::{delete, get, put};
+use axum::{Json, Router};
+
 use clerk_model::{
     DeletedObject, EmailAddress, Paginated, PhoneNumber, ReplaceEmailAddressRequest,
     ReplacePhoneNumberRequest, TrustedDevice,
@@ -76,4 +78,31 @@ pub async fn revoke_trusted_device(
     identities::revoke_trusted_device(&app, &user_id, &device_id)
         .await
         .map(Json)
+}
+
+/// The routes of this module, under `/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/users/{user_id}/email_address", put(replace_email_address))
+        .route("/users/{user_id}/phone_number", put(replace_phone_number))
+        .route(
+            "/users/{user_id}/web3_wallets/{web3_wallet_identification_id}",
+            delete(delete_web3_wallet),
+        )
+        .route(
+            "/users/{user_id}/passkeys/{passkey_identification_id}",
+            delete(delete_passkey),
+        )
+        .route(
+            "/users/{user_id}/external_accounts/{external_account_id}",
+            delete(delete_external_account),
+        )
+        .route(
+            "/users/{user_id}/trusted_devices",
+            get(list_trusted_devices),
+        )
+        .route(
+            "/users/{user_id}/trusted_devices/{trusted_device_id}",
+            delete(revoke_trusted_device),
+        )
 }

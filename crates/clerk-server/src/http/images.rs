@@ -1,9 +1,13 @@
 //! Profile image upload (multipart, part `file`) and the public image URLs.
 
+use crate::error::ErrorKind;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
 use bytes::Bytes;
 use clerk_model::User;
 
@@ -21,7 +25,7 @@ pub async fn set_profile_image(
 ) -> ApiResult<Json<User>> {
     let mut multipart = multipart.map_err(|_| {
         ApiError::new(
-            StatusCode::BAD_REQUEST,
+            ErrorKind::BadRequest,
             "request_body_invalid",
             "Request body invalid",
             "The image must be sent as multipart/form-data with a part named `file`.",
@@ -41,7 +45,7 @@ pub async fn set_profile_image(
 fn multipart_error(err: axum::extract::multipart::MultipartError) -> ApiError {
     if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorKind::PayloadTooLarge,
             "request_body_too_large",
             "Request body too large",
             format!(
@@ -100,4 +104,21 @@ pub async fn serve_image(State(app): State<AppState>, Path(key): Path<String>) -
         HeaderValue::from_static("sandbox"),
     );
     response
+}
+
+/// The routes of this module, under `/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new().route(
+        "/users/{user_id}/profile_image",
+        post(set_profile_image)
+            .delete(delete_profile_image)
+            .layer(DefaultBodyLimit::max(MAX_UPLOAD_BODY)),
+    )
+}
+
+/// The route that serves stored images, outside `/v1` and without authentication (the URLs go
+/// in `<img>` tags); its path is the one `domain::images::image_url` builds.
+pub fn public_router() -> Router<AppState> {
+    let path = format!("{}{{key}}", images::IMAGE_PATH_PREFIX);
+    Router::new().route(&path, get(serve_image))
 }

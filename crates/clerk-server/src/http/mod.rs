@@ -4,20 +4,22 @@
 mod auth;
 mod billing;
 mod credentials;
+pub mod error;
 pub mod extract;
 mod health;
 mod identities;
 mod images;
 mod organizations;
+pub mod query;
 mod transfer;
 mod users;
 
 use std::time::Duration;
 
+use crate::error::ErrorKind;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
+use axum::routing::get;
 use axum::{middleware, Router};
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -30,159 +32,16 @@ use crate::AppState;
 /// Largest JSON body accepted; metadata bags are capped at 8 KB each, so this is generous.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// The bulk import route (under `/v1`): its requests get [`ServingConfig::import_timeout`]
-/// rather than [`ServingConfig::request_timeout`].
-pub const IMPORT_ROUTE: &str = "/_ext/import/users";
-
 pub fn router(app: AppState, serving: &ServingConfig) -> Router {
     let v1 = Router::new()
-        .route("/users", get(users::list_users).post(users::create_user))
-        .route("/users/count", get(users::count_users))
-        .route(
-            "/users/{user_id}",
-            get(users::get_user)
-                .patch(users::update_user)
-                .delete(users::delete_user),
-        )
-        .route(
-            "/users/{user_id}/metadata",
-            axum::routing::patch(users::merge_metadata).put(users::replace_metadata),
-        )
-        .route("/users/ban", post(credentials::ban_many))
-        .route("/users/unban", post(credentials::unban_many))
-        .route("/users/{user_id}/ban", post(credentials::ban))
-        .route("/users/{user_id}/unban", post(credentials::unban))
-        .route("/users/{user_id}/lock", post(credentials::lock))
-        .route("/users/{user_id}/unlock", post(credentials::unlock))
-        .route(
-            "/users/{user_id}/verify_password",
-            post(credentials::verify_password),
-        )
-        .route(
-            "/users/{user_id}/verify_totp",
-            post(credentials::verify_totp),
-        )
-        .route(
-            "/users/{user_id}/totp",
-            post(credentials::create_totp).delete(credentials::delete_totp),
-        )
-        .route(
-            "/users/{user_id}/backup_code",
-            delete(credentials::delete_backup_codes),
-        )
-        .route("/users/{user_id}/mfa", delete(credentials::disable_mfa))
-        .route(
-            "/users/{user_id}/remove_password",
-            post(credentials::remove_password),
-        )
-        .route(
-            "/users/{user_id}/password/set_compromised",
-            post(credentials::set_password_compromised),
-        )
-        .route(
-            "/users/{user_id}/password/unset_compromised",
-            post(credentials::unset_password_compromised),
-        )
-        .route(
-            "/users/{user_id}/profile_image",
-            post(images::set_profile_image)
-                .delete(images::delete_profile_image)
-                .layer(DefaultBodyLimit::max(images::MAX_UPLOAD_BODY)),
-        )
-        .route(
-            "/users/{user_id}/email_address",
-            put(identities::replace_email_address),
-        )
-        .route(
-            "/users/{user_id}/phone_number",
-            put(identities::replace_phone_number),
-        )
-        .route(
-            "/users/{user_id}/web3_wallets/{web3_wallet_identification_id}",
-            delete(identities::delete_web3_wallet),
-        )
-        .route(
-            "/users/{user_id}/passkeys/{passkey_identification_id}",
-            delete(identities::delete_passkey),
-        )
-        .route(
-            "/users/{user_id}/external_accounts/{external_account_id}",
-            delete(identities::delete_external_account),
-        )
-        .route(
-            "/users/{user_id}/trusted_devices",
-            get(identities::list_trusted_devices),
-        )
-        .route(
-            "/users/{user_id}/trusted_devices/{trusted_device_id}",
-            delete(identities::revoke_trusted_device),
-        )
-        .route(
-            "/organizations",
-            get(organizations::list_organizations).post(organizations::create_organization),
-        )
-        .route(
-            "/organizations/{organization_id}",
-            get(organizations::get_organization)
-                .patch(organizations::update_organization)
-                .delete(organizations::delete_organization),
-        )
-        .route(
-            "/organizations/{organization_id}/metadata",
-            axum::routing::patch(organizations::merge_metadata)
-                .put(organizations::replace_metadata),
-        )
-        .route(
-            "/organizations/{organization_id}/memberships",
-            get(organizations::list_memberships).post(organizations::create_membership),
-        )
-        .route(
-            "/organizations/{organization_id}/memberships/{user_id}",
-            axum::routing::patch(organizations::update_membership)
-                .delete(organizations::delete_membership),
-        )
-        .route(
-            "/organizations/{organization_id}/memberships/{user_id}/metadata",
-            axum::routing::patch(organizations::merge_membership_metadata),
-        )
-        .route(
-            "/organizations/{organization_id}/invitations",
-            get(organizations::list_invitations).post(organizations::create_invitation),
-        )
-        .route(
-            "/organizations/{organization_id}/invitations/{invitation_id}",
-            get(organizations::get_invitation),
-        )
-        .route(
-            "/organizations/{organization_id}/invitations/{invitation_id}/revoke",
-            post(organizations::revoke_invitation),
-        )
-        .route(
-            "/users/{user_id}/organization_memberships",
-            get(organizations::user_memberships),
-        )
-        .route(
-            "/users/{user_id}/organization_invitations",
-            get(organizations::user_invitations),
-        )
-        .route(
-            "/users/{user_id}/oauth_access_tokens/{provider}",
-            get(transfer::oauth_access_tokens),
-        )
-        .route(
-            "/users/{user_id}/billing/credits",
-            get(billing::credit_balance).post(billing::adjust_credits),
-        )
-        .route(
-            "/users/{user_id}/billing/subscription",
-            get(billing::subscription),
-        )
+        .merge(users::router())
+        .merge(credentials::router())
+        .merge(identities::router())
+        .merge(images::router())
+        .merge(organizations::router())
+        .merge(billing::router())
+        .merge(transfer::router())
         .route("/_ext/ping", get(ping))
-        .route(
-            IMPORT_ROUTE,
-            post(transfer::import_users).layer(DefaultBodyLimit::max(transfer::MAX_IMPORT_BODY)),
-        )
-        .route("/_ext/export/users", get(transfer::export_users))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // The last layer added runs first: authentication, then the API version check.
@@ -199,12 +58,8 @@ pub fn router(app: AppState, serving: &ServingConfig) -> Router {
     };
     Router::new()
         .nest("/v1", v1)
-        .route(
-            "/_ext/images/{key}",
-            get(images::serve_image).route_layer(middleware::from_fn(reject_unusable_path)),
-        )
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
+        .merge(images::public_router().route_layer(middleware::from_fn(reject_unusable_path)))
+        .merge(health::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -217,11 +72,23 @@ pub fn router(app: AppState, serving: &ServingConfig) -> Router {
                     tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
                 })
                 .on_request(())
-                .on_response(|res: &Response, latency: Duration, _span: &Span| {
-                    tracing::info!(status = res.status().as_u16(), latency_us = latency.as_micros() as u64, "request");
-                }),
+                .on_response(log_response),
         )
         .with_state(app)
+}
+
+/// One line per request; an error's cause (see [`error::ErrorCause`]) is logged here, once,
+/// at `error` for a 5xx and `warn` otherwise.
+fn log_response(res: &Response, latency: Duration, _span: &Span) {
+    let status = res.status().as_u16();
+    let latency_us = latency.as_micros() as u64;
+    match res.extensions().get::<error::ErrorCause>() {
+        Some(cause) if res.status().is_server_error() => {
+            tracing::error!(status, latency_us, error = %cause.0, "request failed")
+        }
+        Some(cause) => tracing::warn!(status, latency_us, error = %cause.0, "request refused"),
+        None => tracing::info!(status, latency_us, "request"),
+    }
 }
 
 /// No id contains NUL or bytes that are not UTF-8 (PostgreSQL text cannot hold either): a
@@ -255,7 +122,7 @@ async fn enforce_deadline(
     req: Request,
     next: middleware::Next,
 ) -> Response {
-    let budget = if req.uri().path().strip_prefix("/v1") == Some(IMPORT_ROUTE) {
+    let budget = if req.uri().path().strip_prefix("/v1") == Some(transfer::IMPORT_ROUTE) {
         deadlines.import
     } else {
         deadlines.request
@@ -265,7 +132,7 @@ async fn enforce_deadline(
         Err(_) => {
             tracing::warn!(budget_ms = budget.as_millis() as u64, "request timed out");
             ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorKind::Unavailable,
                 "request_timed_out",
                 "Request timed out",
                 format!(
@@ -301,7 +168,7 @@ async fn not_found() -> ApiError {
 
 async fn method_not_allowed() -> Response {
     ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorKind::MethodNotAllowed,
         "method_not_allowed",
         "Method not allowed",
         "This path does not support the request's HTTP method.",

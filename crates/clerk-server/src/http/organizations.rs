@@ -1,18 +1,20 @@
 //! `/v1/organizations` handlers, and the user-side lists of memberships and invitations.
 
 use axum::extract::{Path, State};
-use axum::Json;
+use axum::routing::{get, patch, post};
+use axum::{Json, Router};
+
 use clerk_model::{
     DeletedObject, Organization, OrganizationInvitation, OrganizationInvitations,
     OrganizationMembership, OrganizationMemberships,
 };
 
 use super::extract::{ApiVersion, JsonBody, Query};
+use crate::domain::metadata::MetadataMode;
 use crate::domain::organizations::{
     self as orgs, CreateInvitationRequest, CreateMembershipRequest, CreateOrganizationRequest,
     MetadataRequest, RevokeInvitationRequest, UpdateMembershipRequest, UpdateOrganizationRequest,
 };
-use crate::domain::users::MetadataMode;
 use crate::error::ApiResult;
 use crate::AppState;
 
@@ -186,4 +188,55 @@ pub async fn get_invitation(
     orgs::get_organization_invitation(&app, &organization_id, &invitation_id)
         .await
         .map(Json)
+}
+
+/// The routes of this module, under `/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/organizations",
+            get(list_organizations).post(create_organization),
+        )
+        .route(
+            "/organizations/{organization_id}",
+            get(get_organization)
+                .patch(update_organization)
+                .delete(delete_organization),
+        )
+        .route(
+            "/organizations/{organization_id}/metadata",
+            patch(merge_metadata).put(replace_metadata),
+        )
+        .route(
+            "/organizations/{organization_id}/memberships",
+            get(list_memberships).post(create_membership),
+        )
+        .route(
+            "/organizations/{organization_id}/memberships/{user_id}",
+            patch(update_membership).delete(delete_membership),
+        )
+        .route(
+            "/organizations/{organization_id}/memberships/{user_id}/metadata",
+            patch(merge_membership_metadata),
+        )
+        .route(
+            "/organizations/{organization_id}/invitations",
+            get(list_invitations).post(create_invitation),
+        )
+        .route(
+            "/organizations/{organization_id}/invitations/{invitation_id}",
+            get(get_invitation),
+        )
+        .route(
+            "/organizations/{organization_id}/invitations/{invitation_id}/revoke",
+            post(revoke_invitation),
+        )
+        .route(
+            "/users/{user_id}/organization_memberships",
+            get(user_memberships),
+        )
+        .route(
+            "/users/{user_id}/organization_invitations",
+            get(user_invitations),
+        )
 }

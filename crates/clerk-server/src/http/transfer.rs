@@ -1,9 +1,12 @@
 //! Handlers of our extension routes: bulk import, full export, and OAuth access tokens.
 
+use crate::error::ErrorKind;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
 use clerk_model::{ExportPage, ImportResponse};
 use serde::Deserialize;
 use serde_json::Value;
@@ -37,7 +40,7 @@ pub async fn import_users(
     }
     if req.users.len() > import::MAX_BATCH {
         return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
+            ErrorKind::BadRequest,
             "bulk_size_exceeded",
             "Too many records",
             format!(
@@ -57,7 +60,11 @@ pub async fn export_users(
     State(app): State<AppState>,
     Query(q): Query,
 ) -> ApiResult<Json<ExportPage>> {
-    export::export_users(&app, &q).await.map(Json)
+    let limit = q.limit(export::DEFAULT_LIMIT)?;
+    let starting_after = q.first("starting_after");
+    export::export_users(&app, limit, starting_after.as_deref())
+        .await
+        .map(Json)
 }
 
 pub async fn oauth_access_tokens(
@@ -65,10 +72,31 @@ pub async fn oauth_access_tokens(
     Path((user_id, provider)): Path<(String, String)>,
     Query(q): Query,
 ) -> ApiResult<Response> {
+    let paginated = q.bool("paginated")?.unwrap_or(false);
+    let page = q.page()?;
     Ok(
-        match oauth::access_tokens(&app, &user_id, &provider, &q).await? {
+        match oauth::access_tokens(&app, &user_id, &provider, paginated, page).await? {
             TokenList::Bare(tokens) => Json(tokens).into_response(),
             TokenList::Paginated(page) => Json(page).into_response(),
         },
     )
+}
+
+/// The bulk import route (under `/v1`): its requests get
+/// [`ServingConfig::import_timeout`](crate::serve::ServingConfig::import_timeout) rather than
+/// the request timeout.
+pub const IMPORT_ROUTE: &str = "/_ext/import/users";
+
+/// The routes of this module, under `/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            IMPORT_ROUTE,
+            post(import_users).layer(DefaultBodyLimit::max(MAX_IMPORT_BODY)),
+        )
+        .route("/_ext/export/users", get(export_users))
+        .route(
+            "/users/{user_id}/oauth_access_tokens/{provider}",
+            get(oauth_access_tokens),
+        )
 }

@@ -1,13 +1,17 @@
 //! `/v1/users` handlers: extract, call the domain, answer JSON.
 
 use axum::extract::{Path, State};
-use axum::Json;
+use axum::routing::{get, patch};
+use axum::{Json, Router};
+
 use clerk_model::{
     CreateUserRequest, DeletedObject, TotalCount, UpdateUserMetadataRequest, UpdateUserRequest,
     User,
 };
 
 use super::extract::{ApiVersion, JsonBody, Query};
+use super::query;
+use crate::domain::metadata::MetadataMode;
 use crate::domain::{list, users};
 use crate::error::ApiResult;
 use crate::AppState;
@@ -16,14 +20,18 @@ pub async fn list_users(
     State(app): State<AppState>,
     Query(q): Query,
 ) -> ApiResult<Json<Vec<User>>> {
-    list::list_users(&app, &q).await.map(Json)
+    list::list_users(&app, &query::user_list(&q)?)
+        .await
+        .map(Json)
 }
 
 pub async fn count_users(
     State(app): State<AppState>,
     Query(q): Query,
 ) -> ApiResult<Json<TotalCount>> {
-    list::count_users(&app, &q).await.map(Json)
+    list::count_users(&app, &query::user_filter(&q)?)
+        .await
+        .map(Json)
 }
 
 pub async fn create_user(
@@ -63,7 +71,7 @@ pub async fn merge_metadata(
     Path(user_id): Path<String>,
     JsonBody(req): JsonBody<UpdateUserMetadataRequest>,
 ) -> ApiResult<Json<User>> {
-    users::update_metadata(&app, &user_id, req, users::MetadataMode::Merge)
+    users::update_metadata(&app, &user_id, req, MetadataMode::Merge)
         .await
         .map(Json)
 }
@@ -73,7 +81,22 @@ pub async fn replace_metadata(
     Path(user_id): Path<String>,
     JsonBody(req): JsonBody<UpdateUserMetadataRequest>,
 ) -> ApiResult<Json<User>> {
-    users::update_metadata(&app, &user_id, req, users::MetadataMode::Replace)
+    users::update_metadata(&app, &user_id, req, MetadataMode::Replace)
         .await
         .map(Json)
+}
+
+/// The routes of this module, under `/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/users", get(list_users).post(create_user))
+        .route("/users/count", get(count_users))
+        .route(
+            "/users/{user_id}",
+            get(get_user).patch(update_user).delete(delete_user),
+        )
+        .route(
+            "/users/{user_id}/metadata",
+            patch(merge_metadata).put(replace_metadata),
+        )
 }

@@ -217,6 +217,11 @@ pub fn sqlite_file_path(url: &str) -> Option<std::path::PathBuf> {
 }
 
 /// Milliseconds since the Unix epoch, the unit of every timestamp on the wire.
+/// Whether a write failed on a unique index (an id, email, slug … taken meanwhile).
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }

@@ -8,7 +8,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::sql::get_bool;
+use super::sql::{escape_like, get_bool};
 use super::{Arg, Dialect, Sql};
 
 /// One row of `organizations`.
@@ -788,17 +788,6 @@ pub enum OrganizationOrderField {
 
 const MEMBERS_COUNT: &str =
     "(SELECT COUNT(*) FROM organization_memberships mc WHERE mc.organization_id = o.id)";
-
-fn escape_like(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '\\' | '%' | '_') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
 
 fn organizations_from(select: &str, filter: &OrganizationFilter) -> Sql {
     let mut sql = Sql::new(&format!("SELECT {select} FROM organizations o WHERE 1 = 1"));

@@ -138,3 +138,15 @@ pub fn get_bool(row: &AnyRow, col: &str) -> sqlx::Result<bool> {
         Err(_) => Ok(row.try_get::<i64, _>(col)? != 0),
     }
 }
+
+/// `s` as a literal inside a `LIKE … ESCAPE '\\'` pattern: `\\`, `%` and `_` escaped.
+pub fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

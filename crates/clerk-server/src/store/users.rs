@@ -4,7 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::external_accounts::{self, ExternalAccountRow};
-use super::sql::get_bool;
+use super::sql::{escape_like, get_bool};
 use super::{Dialect, Sql};
 
 /// One row of `users`. `seq` is the internal key; `id` the public `user_…` id.
@@ -749,17 +749,6 @@ fn push_search(sql: &mut Sql, dialect: Dialect, columns: &[&str], needle: &str) 
             }
         }
     }
-}
-
-fn escape_like(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '\\' | '%' | '_') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The `created_at` and `seq` of the user a cursor names.
