@@ -48,3 +48,28 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cause_reaches_the_request_log_and_not_the_body() {
+        let cause = std::io::Error::other("disk on fire");
+        let response = ApiError::internal().caused_by(cause).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let logged = response.extensions().get::<ErrorCause>().unwrap();
+        assert_eq!(logged.0.to_string(), "disk on fire");
+
+        let plain = ApiError::route_not_found().into_response();
+        assert_eq!(plain.status(), StatusCode::NOT_FOUND);
+        assert!(plain.extensions().get::<ErrorCause>().is_none());
+    }
+
+    #[test]
+    fn too_many_requests_carries_retry_after() {
+        let response = ApiError::too_many_requests(7, "slow down").into_response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "7");
+    }
+}
