@@ -210,4 +210,35 @@ mod tests {
         assert!(parse_json_object("--public-metadata", Some("{nope")).is_err());
         assert_eq!(parse_json_object("--public-metadata", None).unwrap(), None);
     }
+
+    fn update_args(flags: &[&str]) -> UpdateArgs {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            update: UpdateArgs,
+        }
+        let argv = ["update", "user_1"].iter().chain(flags);
+        <Cli as clap::Parser>::parse_from(argv).update
+    }
+
+    #[test]
+    fn metadata_body_carries_only_the_flags_given() {
+        let args = update_args(&["--private-metadata", r#"{"a":1}"#, "--first-name", "Ada"]);
+        assert_eq!(
+            args.metadata_request().unwrap(),
+            Some(UpdateUserMetadataRequest {
+                public_metadata: None,
+                private_metadata: Some(Some(serde_json::json!({"a": 1}))),
+                unsafe_metadata: None,
+            })
+        );
+        assert_eq!(args.profile_request().first_name, Some(Some("Ada".into())));
+
+        let profile_only = update_args(&["--last-name", "Lovelace"]);
+        assert_eq!(profile_only.metadata_request().unwrap(), None);
+        assert_eq!(
+            update_args(&[]).profile_request(),
+            UpdateUserRequest::default()
+        );
+    }
 }
