@@ -87,7 +87,7 @@ class Server:
 
 
 class TokenEndpoint:
-    """A minimal OAuth 2.0 token endpoint (RFC 6749 §6) on loopback, the provider `clerk serve`
+    """A minimal OAuth 2.0 token endpoint on loopback, the provider `clerk serve`
     refreshes expired tokens against: `refresh_token` grants with the right client credentials
     get a new access token `fresh-<n>` and a rotated refresh token."""
 

@@ -112,7 +112,7 @@ pub(crate) fn is_retryable(failure: Failure, repeat_is_safe: bool) -> bool {
     }
 }
 
-/// `Retry-After` as a wait: either delay-seconds or an HTTP date (RFC 9110 §10.2.3).
+/// `Retry-After` as a wait: either delay-seconds or an HTTP date, the two forms HTTP allows.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {

@@ -1,4 +1,4 @@
-//! Password hashers, TOTP and secrets at rest.
+//! Password hashers, TOTP, backup codes and secrets at rest.
 //!
 //! Pure library code: nothing here touches HTTP, the store or configuration loading. The server's
 //! domain layer calls it, and runs every CPU-heavy call on a [`HashPool`] so that hashing never
@@ -25,20 +25,22 @@
 //!   [`verify_backup_code`] against each stored code and delete the one that matched (a code is
 //!   single-use).
 
+pub mod backup_codes;
 mod encoding;
 pub mod passwords;
 pub mod pool;
 pub mod secrets;
 pub mod totp;
 
+pub use backup_codes::{
+    check_backup_codes, generate_backup_codes, hash_backup_code, import_backup_code,
+    is_stored_backup_code, verify_backup_code, BackupCodeError, BackupCodesError, MAX_BACKUP_CODES,
+    MIN_BACKUP_CODE_CHARS,
+};
 pub use passwords::{
     check_digest, check_new_password, decoy_verify, decoy_verify_with_cost, hash_bcrypt,
     needs_rehash, verify, DigestError, PasswordHasher, PasswordRuleError, UnknownHasher,
     DEFAULT_BCRYPT_COST,
 };
 pub use pool::{HashPool, PoolBusy};
-pub use secrets::{
-    check_backup_codes, generate_backup_codes, hash_backup_code, import_backup_code,
-    is_stored_backup_code, verify_backup_code, BackupCodeError, BackupCodesError, Keyring,
-    OpenError, SecretKey, SecretKeyError, MAX_BACKUP_CODES, MIN_BACKUP_CODE_CHARS,
-};
+pub use secrets::{Keyring, OpenError, SecretKey, SecretKeyError};

@@ -1,7 +1,7 @@
-//! RFC 6238 TOTP as Clerk supports it: HMAC-SHA1, 30-second steps, 6 digits (users-api.md §8
-//! note 14), secrets in base32 (RFC 4648).
+//! RFC 6238 TOTP with the only settings Clerk supports: HMAC-SHA1, 30-second steps, 6 digits,
+//! secrets in base32 (RFC 4648).
 //!
-//! Hand-rolled on `hmac` + `sha1` (RFC 4226 §5.3 dynamic truncation is a dozen lines), so the
+//! Hand-rolled on `hmac` + `sha1` (HOTP's dynamic truncation is a dozen lines), so the
 //! exact acceptance window and the returned time step are ours: [`verify`] returns the step that
 //! matched, and the server refuses a step at or below the last one it accepted for that user
 //! ([`verify_after`]), which makes a code single-use across the ±1-step window.
@@ -18,7 +18,7 @@ pub const PERIOD: u64 = 30;
 pub const DIGITS: u32 = 6;
 /// Steps accepted on either side of the current one (clock drift, slow typing).
 pub const SKEW_STEPS: u64 = 1;
-/// Random bytes in a generated secret (160 bits, RFC 4226 §4's recommendation).
+/// Random bytes in a generated secret (160 bits, the shared-secret length HOTP recommends).
 pub const SECRET_BYTES: usize = 20;
 /// Longest secret accepted at import, in decoded bytes.
 pub const MAX_SECRET_BYTES: usize = 128;

@@ -15,7 +15,7 @@ use crate::support::{now_ms, TestServer};
 const CLIENT_ID: &str = "client-abc";
 const CLIENT_SECRET: &str = "secret-xyz";
 
-/// A minimal token endpoint (RFC 6749 §6): answers `grant_type=refresh_token` for known
+/// A minimal OAuth 2.0 token endpoint: answers `grant_type=refresh_token` for known
 /// client credentials with a new access token and a rotated refresh token; refuses the
 /// refresh token `revoked`. Keeps every form it received.
 #[derive(Clone, Default)]

@@ -1,5 +1,5 @@
 //! Password digests: bcrypt for new passwords, and every foreign hasher Clerk imports
-//! (`password_hasher` + `password_digest` on `POST /users`, users-api.md §8.1).
+//! (`password_hasher` + `password_digest` on `POST /users`).
 //!
 //! An imported digest is attacker-controlled input: [`check_digest`] validates its shape **and**
 //! bounds every cost parameter it carries (a digest claiming 2^40 scrypt memory or 10^12 PBKDF2
@@ -25,7 +25,7 @@ use std::sync::OnceLock;
 /// crate's and most frameworks' default).
 pub const DEFAULT_BCRYPT_COST: u32 = 10;
 
-/// Minimum length of a new plaintext password, in characters (users-api.md §8 note 12).
+/// Minimum length of a new plaintext password, in characters (Clerk's: at least 8).
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
 /// Maximum size of a new plaintext password, in bytes: bcrypt ignores everything after 72 bytes,
@@ -62,7 +62,7 @@ pub enum PasswordHasher {
 }
 
 impl PasswordHasher {
-    /// Every supported hasher, in the order of the brief / users-api.md §8.1.
+    /// Every supported hasher, once each.
     pub const ALL: [PasswordHasher; 20] = [
         PasswordHasher::Bcrypt,
         PasswordHasher::BcryptSha256Django,
