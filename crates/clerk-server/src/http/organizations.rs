@@ -30,14 +30,13 @@ fn include_members_count(q: &QueryParams) -> ApiResult<bool> {
 }
 
 /// `order_by`: one of `fields` with an optional `+` (ascending, the default) or `-` prefix;
-/// `default` when absent.
-fn order_by<F: Copy>(
-    q: &QueryParams,
-    default: Order<F>,
-    fields: &[(&str, F)],
-) -> ApiResult<Order<F>> {
+/// when absent, the first of `fields` descending (newest first).
+fn order_by<F: Copy>(q: &QueryParams, fields: &[(&str, F)]) -> ApiResult<Order<F>> {
     let Some(raw) = q.first("order_by") else {
-        return Ok(default);
+        return Ok(Order {
+            field: fields[0].1,
+            descending: true,
+        });
     };
     let (descending, name) = match raw.as_bytes().first() {
         Some(b'-') => (true, &raw[1..]),
@@ -90,10 +89,6 @@ fn organization_list(q: &QueryParams) -> ApiResult<OrganizationListQuery> {
     };
     let order = order_by(
         q,
-        Order {
-            field: OrganizationOrderField::CreatedAt,
-            descending: true,
-        },
         &[
             ("created_at", OrganizationOrderField::CreatedAt),
             ("name", OrganizationOrderField::Name),
@@ -116,10 +111,6 @@ fn invitation_list(q: &QueryParams) -> ApiResult<InvitationListQuery> {
     };
     let order = order_by(
         q,
-        Order {
-            field: InvitationOrderField::CreatedAt,
-            descending: true,
-        },
         &[
             ("created_at", InvitationOrderField::CreatedAt),
             ("email_address", InvitationOrderField::EmailAddress),

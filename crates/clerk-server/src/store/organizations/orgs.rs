@@ -7,11 +7,9 @@ use crate::store::sql::escape_like;
 use crate::store::users::IncludeExclude;
 use crate::store::{Arg, Dialect, Sql};
 
-/// Inserts the organization and returns its `seq`.
-pub async fn insert_organization(conn: &mut AnyConnection, org: &OrgRow) -> sqlx::Result<i64> {
-    let columns = ORG_COLUMNS[1..].join(", ");
-    let mut sql = Sql::new(&format!("INSERT INTO organizations ({columns}) VALUES "));
-    sql.bind_list::<Arg>(&[
+/// The organization's values for `ORG_COLUMNS[1..]` (all but `seq`).
+fn values(org: &OrgRow) -> Vec<Arg> {
+    vec![
         org.id.clone().into(),
         org.name.clone().into(),
         org.slug.clone().into(),
@@ -22,27 +20,24 @@ pub async fn insert_organization(conn: &mut AnyConnection, org: &OrgRow) -> sqlx
         org.created_by.clone().into(),
         org.created_at.into(),
         org.updated_at.into(),
-    ]);
+    ]
+}
+
+/// Inserts the organization and returns its `seq`.
+pub async fn insert_organization(conn: &mut AnyConnection, org: &OrgRow) -> sqlx::Result<i64> {
+    let columns = ORG_COLUMNS[1..].join(", ");
+    let mut sql = Sql::new(&format!("INSERT INTO organizations ({columns}) VALUES "));
+    sql.bind_list(&values(org));
     sql.push(" RETURNING seq");
     sql.fetch_i64(conn).await
 }
 
-/// Writes the organization's editable columns back.
+/// Writes the organization back: every column but `seq` and `id` (`created_by` does not
+/// change, so it is written as it was read).
 pub async fn update_organization(conn: &mut AnyConnection, org: &OrgRow) -> sqlx::Result<()> {
-    let mut sql = Sql::new(
-        "UPDATE organizations SET (name, slug, max_allowed_memberships, admin_delete_enabled, \
-         public_metadata, private_metadata, created_at, updated_at) = ",
-    );
-    sql.bind_list::<Arg>(&[
-        org.name.clone().into(),
-        org.slug.clone().into(),
-        org.max_allowed_memberships.into(),
-        org.admin_delete_enabled.into(),
-        org.public_metadata.clone().into(),
-        org.private_metadata.clone().into(),
-        org.created_at.into(),
-        org.updated_at.into(),
-    ]);
+    let columns = ORG_COLUMNS[2..].join(", ");
+    let mut sql = Sql::new(&format!("UPDATE organizations SET ({columns}) = "));
+    sql.bind_list(&values(org)[1..]);
     sql.push(" WHERE seq = ").bind(org.seq);
     sql.execute(conn).await.map(|_| ())
 }
