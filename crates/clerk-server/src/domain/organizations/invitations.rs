@@ -8,7 +8,9 @@ use clerk_model::{
     RevokeInvitationRequest,
 };
 
-use super::lookup::{ensure_room, locked_organization, organization, pending_invitations, user};
+use super::lookup::{
+    ensure_room, existing_organization, existing_user, locked_organization, pending_invitations,
+};
 use super::rules::{
     already_a_member, invitation_not_found, new_bags, not_an_admin, required_role, ADMIN_ROLE,
     DEFAULT_INVITATION_DAYS,
@@ -45,7 +47,7 @@ pub struct UserInvitationListQuery {
 
 /// Checks that `user_id` names an existing user who is an admin of the organization.
 async fn ensure_admin(tx: &mut WriteTx, org: &OrgRow, user_id: &str) -> ApiResult<PublicUserRow> {
-    let user = user(tx.conn(), user_id).await?;
+    let user = existing_user(tx.conn(), user_id).await?;
     match sql::find_membership(tx.conn(), &org.id, user.seq).await? {
         Some(m) if m.role == ADMIN_ROLE => Ok(user),
         _ => Err(not_an_admin()),
@@ -195,7 +197,7 @@ pub async fn get_organization_invitation(
 ) -> ApiResult<OrganizationInvitation> {
     let now = now_ms();
     let mut conn = app.store.read().await?;
-    let org = organization(&mut conn, app.store.dialect(), organization_id, false).await?;
+    let org = existing_organization(&mut conn, app.store.dialect(), organization_id, false).await?;
     let invitation = sql::find_invitation(&mut conn, org.seq, invitation_id)
         .await?
         .ok_or_else(|| invitation_not_found(invitation_id))?;
@@ -217,7 +219,7 @@ pub async fn list_organization_invitations(
     } = query;
     let now = now_ms();
     let mut conn = app.store.read().await?;
-    let org = organization(&mut conn, app.store.dialect(), organization_id, false).await?;
+    let org = existing_organization(&mut conn, app.store.dialect(), organization_id, false).await?;
     let rows =
         sql::organization_invitations(&mut conn, org.seq, filter, *order, now, *limit, *offset)
             .await?;
@@ -243,7 +245,7 @@ pub async fn list_user_invitations(
     let statuses = &query.statuses;
     let now = now_ms();
     let mut conn = app.store.read().await?;
-    let user = user(&mut conn, user_id).await?;
+    let user = existing_user(&mut conn, user_id).await?;
     let rows = sql::user_invitations(&mut conn, user.seq, statuses, now, limit, offset).await?;
     let total_count = sql::count_user_invitations(&mut conn, user.seq, statuses, now).await?;
     let invitations: Vec<&InvitationRow> = rows.iter().map(|(i, _)| i).collect();

@@ -11,7 +11,7 @@ use crate::store::organizations::{
 use crate::store::{Dialect, WriteTx};
 
 /// The organization with this id, or 404. `for_update` locks its row for the transaction.
-pub(super) async fn organization(
+pub(super) async fn existing_organization(
     conn: &mut AnyConnection,
     dialect: Dialect,
     organization_id: &str,
@@ -28,11 +28,14 @@ pub(super) async fn locked_organization(
     organization_id: &str,
 ) -> ApiResult<OrgRow> {
     let dialect = tx.dialect;
-    organization(tx.conn(), dialect, organization_id, true).await
+    existing_organization(tx.conn(), dialect, organization_id, true).await
 }
 
 /// The user with this id, or 404.
-pub(super) async fn user(conn: &mut AnyConnection, user_id: &str) -> ApiResult<PublicUserRow> {
+pub(super) async fn existing_user(
+    conn: &mut AnyConnection,
+    user_id: &str,
+) -> ApiResult<PublicUserRow> {
     sql::public_user(conn, user_id)
         .await?
         .ok_or_else(|| ApiError::user_not_found(user_id))
@@ -45,7 +48,7 @@ pub(super) async fn organization_and_user(
     user_id: &str,
 ) -> ApiResult<(OrgRow, PublicUserRow)> {
     let org = locked_organization(tx, organization_id).await?;
-    let user = user(tx.conn(), user_id).await?;
+    let user = existing_user(tx.conn(), user_id).await?;
     Ok((org, user))
 }
 

@@ -8,7 +8,7 @@ use clerk_model::{
     OrganizationMetadataRequest, UpdateMembershipRequest,
 };
 
-use super::lookup::{ensure_room, organization, organization_and_user, user};
+use super::lookup::{ensure_room, existing_organization, existing_user, organization_and_user};
 use super::rules::{
     already_a_member, apply_metadata, membership_not_found, new_bags, required_role,
 };
@@ -139,7 +139,7 @@ pub async fn list_organization_memberships(
     page: Page,
 ) -> ApiResult<OrganizationMemberships> {
     let mut conn = app.store.read().await?;
-    let org = organization(&mut conn, app.store.dialect(), organization_id, false).await?;
+    let org = existing_organization(&mut conn, app.store.dialect(), organization_id, false).await?;
     let rows = sql::organization_memberships(&mut conn, &org.id, page.limit, page.offset).await?;
     let total_count = sql::count_members(&mut conn, &org.id).await?;
     let seqs: Vec<i64> = rows.iter().map(|m| m.user_seq).collect();
@@ -164,7 +164,7 @@ pub async fn list_user_memberships(
     page: Page,
 ) -> ApiResult<OrganizationMemberships> {
     let mut conn = app.store.read().await?;
-    let user = user(&mut conn, user_id).await?;
+    let user = existing_user(&mut conn, user_id).await?;
     let rows = sql::user_memberships(&mut conn, user.seq, page.limit, page.offset).await?;
     let total_count = sql::count_user_memberships(&mut conn, user.seq).await?;
     Ok(OrganizationMemberships {
