@@ -14,6 +14,7 @@ mod errors;
 mod identities;
 mod import;
 mod organization;
+mod organization_requests;
 mod requests;
 mod responses;
 mod user;
@@ -37,6 +38,11 @@ pub use organization::{
     Organization, OrganizationInvitation, OrganizationInvitations, OrganizationMembership,
     OrganizationMembershipPublicUserData, OrganizationMemberships, PublicInviterData,
     PublicOrganizationData,
+};
+pub use organization_requests::{
+    CreateInvitationRequest, CreateMembershipRequest, CreateOrganizationRequest,
+    OrganizationMetadataRequest, RevokeInvitationRequest, UpdateMembershipRequest,
+    UpdateOrganizationRequest,
 };
 pub use requests::{
     double_option, BulkUserIdsRequest, CreateUserRequest, IdentificationStatus,

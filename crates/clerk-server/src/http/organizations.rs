@@ -5,18 +5,133 @@ use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 
 use clerk_model::{
-    DeletedObject, Organization, OrganizationInvitation, OrganizationInvitations,
-    OrganizationMembership, OrganizationMemberships,
+    CreateInvitationRequest, CreateMembershipRequest, CreateOrganizationRequest, DeletedObject,
+    Organization, OrganizationInvitation, OrganizationInvitations, OrganizationMembership,
+    OrganizationMemberships, OrganizationMetadataRequest, RevokeInvitationRequest,
+    UpdateMembershipRequest, UpdateOrganizationRequest,
 };
 
 use super::extract::{ApiVersion, JsonBody, Query};
+use super::query::QueryParams;
 use crate::domain::metadata::MetadataMode;
 use crate::domain::organizations::{
-    self as orgs, CreateInvitationRequest, CreateMembershipRequest, CreateOrganizationRequest,
-    MetadataRequest, RevokeInvitationRequest, UpdateMembershipRequest, UpdateOrganizationRequest,
+    self as orgs, InvitationFilter, InvitationListQuery, InvitationOrderField, InvitationStatus,
+    Order, OrganizationFilter, OrganizationListQuery, OrganizationOrderField,
+    UserInvitationListQuery,
 };
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::AppState;
+
+// ---- query strings ----
+
+/// `include_members_count`: false when absent.
+fn include_members_count(q: &QueryParams) -> ApiResult<bool> {
+    Ok(q.bool("include_members_count")?.unwrap_or(false))
+}
+
+/// `order_by`: one of `fields` with an optional `+` (ascending, the default) or `-` prefix;
+/// when absent, the first of `fields` descending (newest first).
+fn order_by<F: Copy>(q: &QueryParams, fields: &[(&str, F)]) -> ApiResult<Order<F>> {
+    let Some(raw) = q.first("order_by") else {
+        return Ok(Order {
+            field: fields[0].1,
+            descending: true,
+        });
+    };
+    let (descending, name) = match raw.as_bytes().first() {
+        Some(b'-') => (true, &raw[1..]),
+        Some(b'+') => (false, &raw[1..]),
+        _ => (false, raw.as_str()),
+    };
+    match fields.iter().find(|(n, _)| *n == name) {
+        Some((_, field)) => Ok(Order {
+            field: *field,
+            descending,
+        }),
+        None => {
+            let names: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
+            Err(ApiError::value_invalid(
+                "order_by",
+                format!(
+                    "order_by must be one of {}, with an optional + or - prefix; got {raw}.",
+                    names.join(", ")
+                ),
+            ))
+        }
+    }
+}
+
+/// `status` (repeatable): invitation statuses.
+fn statuses(q: &QueryParams) -> ApiResult<Vec<InvitationStatus>> {
+    q.list("status")?
+        .iter()
+        .map(|s| {
+            InvitationStatus::parse(s).ok_or_else(|| {
+                ApiError::query_invalid(
+                    "status",
+                    format!(
+                        "{s} does not match one of the allowed values for parameter status \
+                         (pending, accepted, revoked, expired)."
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+/// `GET /organizations`: newest first by default.
+fn organization_list(q: &QueryParams) -> ApiResult<OrganizationListQuery> {
+    let include_members_count = include_members_count(q)?;
+    let filter = OrganizationFilter {
+        query: q.needle("query")?,
+        user_ids: q.include_exclude("user_id")?,
+        organization_ids: q.include_exclude("organization_id")?,
+    };
+    let order = order_by(
+        q,
+        &[
+            ("created_at", OrganizationOrderField::CreatedAt),
+            ("name", OrganizationOrderField::Name),
+            ("members_count", OrganizationOrderField::MembersCount),
+        ],
+    )?;
+    Ok(OrganizationListQuery {
+        filter,
+        include_members_count,
+        order,
+        page: q.page()?,
+    })
+}
+
+/// `GET /organizations/{id}/invitations`: newest first by default.
+fn invitation_list(q: &QueryParams) -> ApiResult<InvitationListQuery> {
+    let filter = InvitationFilter {
+        statuses: statuses(q)?,
+        email_norm: q.first("email_address").map(|e| e.trim().to_lowercase()),
+    };
+    let order = order_by(
+        q,
+        &[
+            ("created_at", InvitationOrderField::CreatedAt),
+            ("email_address", InvitationOrderField::EmailAddress),
+        ],
+    )?;
+    Ok(InvitationListQuery {
+        filter,
+        order,
+        page: q.page()?,
+    })
+}
+
+/// `GET /users/{user_id}/organization_invitations`.
+fn user_invitation_list(q: &QueryParams) -> ApiResult<UserInvitationListQuery> {
+    Ok(UserInvitationListQuery {
+        statuses: statuses(q)?,
+        page: q.page()?,
+    })
+}
+
+// ---- handlers ----
 
 pub async fn create_organization(
     State(app): State<AppState>,
@@ -30,7 +145,7 @@ pub async fn get_organization(
     Path(organization_id): Path<String>,
     Query(q): Query,
 ) -> ApiResult<Json<Organization>> {
-    orgs::get_organization(&app, &organization_id, &q)
+    orgs::get_organization(&app, &organization_id, include_members_count(&q)?)
         .await
         .map(Json)
 }
@@ -59,7 +174,7 @@ pub async fn list_memberships(
     Path(organization_id): Path<String>,
     Query(q): Query,
 ) -> ApiResult<Json<OrganizationMemberships>> {
-    orgs::list_organization_memberships(&app, &organization_id, &q)
+    orgs::list_organization_memberships(&app, &organization_id, q.page()?)
         .await
         .map(Json)
 }
@@ -108,7 +223,7 @@ pub async fn user_memberships(
     Path(user_id): Path<String>,
     Query(q): Query,
 ) -> ApiResult<Json<OrganizationMemberships>> {
-    orgs::list_user_memberships(&app, &user_id, &q)
+    orgs::list_user_memberships(&app, &user_id, q.page()?)
         .await
         .map(Json)
 }
@@ -118,7 +233,7 @@ pub async fn user_invitations(
     Path(user_id): Path<String>,
     Query(q): Query,
 ) -> ApiResult<Json<OrganizationInvitations>> {
-    orgs::list_user_invitations(&app, &user_id, &q)
+    orgs::list_user_invitations(&app, &user_id, &user_invitation_list(&q)?)
         .await
         .map(Json)
 }
@@ -127,7 +242,9 @@ pub async fn list_organizations(
     State(app): State<AppState>,
     Query(q): Query,
 ) -> ApiResult<Json<orgs::OrganizationList>> {
-    orgs::list_organizations(&app, &q).await.map(Json)
+    orgs::list_organizations(&app, &organization_list(&q)?)
+        .await
+        .map(Json)
 }
 
 pub async fn update_organization(
@@ -144,7 +261,7 @@ pub async fn update_organization(
 pub async fn merge_metadata(
     State(app): State<AppState>,
     Path(organization_id): Path<String>,
-    JsonBody(req): JsonBody<MetadataRequest>,
+    JsonBody(req): JsonBody<OrganizationMetadataRequest>,
 ) -> ApiResult<Json<Organization>> {
     orgs::update_organization_metadata(&app, &organization_id, req, MetadataMode::Merge)
         .await
@@ -154,7 +271,7 @@ pub async fn merge_metadata(
 pub async fn replace_metadata(
     State(app): State<AppState>,
     Path(organization_id): Path<String>,
-    JsonBody(req): JsonBody<MetadataRequest>,
+    JsonBody(req): JsonBody<OrganizationMetadataRequest>,
 ) -> ApiResult<Json<Organization>> {
     orgs::update_organization_metadata(&app, &organization_id, req, MetadataMode::Replace)
         .await
@@ -164,7 +281,7 @@ pub async fn replace_metadata(
 pub async fn merge_membership_metadata(
     State(app): State<AppState>,
     Path((organization_id, user_id)): Path<(String, String)>,
-    JsonBody(req): JsonBody<MetadataRequest>,
+    JsonBody(req): JsonBody<OrganizationMetadataRequest>,
 ) -> ApiResult<Json<OrganizationMembership>> {
     orgs::update_membership_metadata(&app, &organization_id, &user_id, req)
         .await
@@ -176,7 +293,7 @@ pub async fn list_invitations(
     Path(organization_id): Path<String>,
     Query(q): Query,
 ) -> ApiResult<Json<OrganizationInvitations>> {
-    orgs::list_organization_invitations(&app, &organization_id, &q)
+    orgs::list_organization_invitations(&app, &organization_id, &invitation_list(&q)?)
         .await
         .map(Json)
 }
