@@ -29,36 +29,10 @@ fn include_members_count(q: &QueryParams) -> ApiResult<bool> {
     Ok(q.bool("include_members_count")?.unwrap_or(false))
 }
 
-/// `order_by`: one of `fields` with an optional `+` (ascending, the default) or `-` prefix;
-/// when absent, the first of `fields` descending (newest first).
+/// `order_by` as an organization-side list's order.
 fn order_by<F: Copy>(q: &QueryParams, fields: &[(&str, F)]) -> ApiResult<Order<F>> {
-    let Some(raw) = q.first("order_by") else {
-        return Ok(Order {
-            field: fields[0].1,
-            descending: true,
-        });
-    };
-    let (descending, name) = match raw.as_bytes().first() {
-        Some(b'-') => (true, &raw[1..]),
-        Some(b'+') => (false, &raw[1..]),
-        _ => (false, raw.as_str()),
-    };
-    match fields.iter().find(|(n, _)| *n == name) {
-        Some((_, field)) => Ok(Order {
-            field: *field,
-            descending,
-        }),
-        None => {
-            let names: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
-            Err(ApiError::value_invalid(
-                "order_by",
-                format!(
-                    "order_by must be one of {}, with an optional + or - prefix; got {raw}.",
-                    names.join(", ")
-                ),
-            ))
-        }
-    }
+    let (field, descending) = q.order_by(fields)?;
+    Ok(Order { field, descending })
 }
 
 /// `status` (repeatable): invitation statuses.

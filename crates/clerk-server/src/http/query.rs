@@ -131,6 +131,33 @@ impl QueryParams {
         Ok(values)
     }
 
+    /// `order_by`: one of `fields` with an optional `+` (ascending, the default) or `-`
+    /// prefix, as `(field, descending)`; when absent, the first of `fields`, descending
+    /// (newest first).
+    pub fn order_by<F: Copy>(&self, fields: &[(&str, F)]) -> ApiResult<(F, bool)> {
+        let Some(raw) = self.first("order_by") else {
+            return Ok((fields[0].1, true));
+        };
+        let (descending, name) = match raw.as_bytes().first() {
+            Some(b'-') => (true, &raw[1..]),
+            Some(b'+') => (false, &raw[1..]),
+            _ => (false, raw.as_str()),
+        };
+        match fields.iter().find(|(n, _)| *n == name) {
+            Some((_, field)) => Ok((*field, descending)),
+            None => {
+                let names: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
+                Err(ApiError::value_invalid(
+                    "order_by",
+                    format!(
+                        "order_by must be one of {}, with an optional + or - prefix; got {raw}.",
+                        names.join(", ")
+                    ),
+                ))
+            }
+        }
+    }
+
     /// An array filter whose values may carry `+` (include, the default) or `-` (exclude).
     pub fn include_exclude(&self, name: &str) -> ApiResult<IncludeExclude> {
         let mut set = IncludeExclude::default();
@@ -215,41 +242,23 @@ pub fn user_filter(q: &QueryParams) -> ApiResult<UserFilter> {
     })
 }
 
-/// `order_by`: a field with an optional `+` (ascending, the default) or `-` prefix.
+/// The fields `GET /users` orders by; the first is the default.
+const USER_ORDER_FIELDS: &[(&str, OrderField)] = &[
+    ("created_at", OrderField::CreatedAt),
+    ("updated_at", OrderField::UpdatedAt),
+    ("email_address", OrderField::EmailAddress),
+    ("web3wallet", OrderField::Web3Wallet),
+    ("first_name", OrderField::FirstName),
+    ("last_name", OrderField::LastName),
+    ("phone_number", OrderField::PhoneNumber),
+    ("username", OrderField::Username),
+    ("last_active_at", OrderField::LastActiveAt),
+    ("last_sign_in_at", OrderField::LastSignInAt),
+];
+
+/// `order_by` for `GET /users`: newest first by default.
 pub fn user_order(q: &QueryParams) -> ApiResult<UserOrder> {
-    let Some(raw) = q.first("order_by") else {
-        return Ok(UserOrder {
-            field: OrderField::CreatedAt,
-            descending: true,
-        });
-    };
-    let (descending, name) = match raw.as_bytes().first() {
-        Some(b'-') => (true, &raw[1..]),
-        Some(b'+') => (false, &raw[1..]),
-        _ => (false, raw.as_str()),
-    };
-    let field = match name {
-        "created_at" => OrderField::CreatedAt,
-        "updated_at" => OrderField::UpdatedAt,
-        "email_address" => OrderField::EmailAddress,
-        "web3wallet" => OrderField::Web3Wallet,
-        "first_name" => OrderField::FirstName,
-        "last_name" => OrderField::LastName,
-        "phone_number" => OrderField::PhoneNumber,
-        "username" => OrderField::Username,
-        "last_active_at" => OrderField::LastActiveAt,
-        "last_sign_in_at" => OrderField::LastSignInAt,
-        _ => {
-            return Err(ApiError::value_invalid(
-                "order_by",
-                format!(
-                    "order_by must be one of created_at, updated_at, email_address, web3wallet, \
-                     first_name, last_name, phone_number, username, last_active_at, \
-                     last_sign_in_at, with an optional + or - prefix; got {raw}."
-                ),
-            ))
-        }
-    };
+    let (field, descending) = q.order_by(USER_ORDER_FIELDS)?;
     Ok(UserOrder { field, descending })
 }
 
