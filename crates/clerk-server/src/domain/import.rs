@@ -8,18 +8,19 @@ use clerk_model::{
 };
 use serde_json::Value;
 
-use super::users::{
-    ensure_unique, optional_text, retry_on_unique_violation, second_factors, stored_metadata,
-    IdentKind, OpError,
-};
-use super::{oauth, passwords, validate};
-use crate::crypto;
+use super::input::{optional_text, second_factors, stored_metadata};
+use super::passwords::{self, PasswordCredentials};
+use super::write::{insert_new_user, retry_on_unique_violation, OpError};
+use super::{oauth, validate};
+use crate::crypto::{self, PasswordHasher};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
 use crate::store::external_accounts::{self, ExternalAccountRow, SealedTokens};
-use crate::store::identities::{self as ident_sql, TrustedDeviceRow};
-use crate::store::users::{self as sql, PasskeyRow};
-use crate::store::{now_ms, transfer, NewIdentification, UserRow};
+use crate::store::identities::{self as ident_sql, DeviceStatus, TrustedDeviceRow};
+use crate::store::users::PasskeyRow;
+use crate::store::{
+    now_ms, transfer, BackupCodes, IdentKind, IdentStatus, NewIdentification, UserRow,
+};
 use crate::AppState;
 
 /// Most records one request may carry.
@@ -84,12 +85,7 @@ async fn import_one(app: &AppState, record: Value) -> ApiResult<(ImportStatus, S
     let mut record: ImportUser = parse(record)?;
     let password = record.password.take();
     if password.is_some() && record.password_digest.is_some() {
-        return Err(ApiError::form(
-            "form_conditional_param_disallowed",
-            "password_digest",
-            "is not allowed",
-            "password_digest cannot be combined with password.".into(),
-        ));
+        return Err(passwords::password_and_digest_error());
     }
     let mut prepared = prepare(app, record)?;
     // A plain password (migration files may hold them) is hashed once the record is known to
@@ -97,10 +93,12 @@ async fn import_one(app: &AppState, record: Value) -> ApiResult<(ImportStatus, S
     // create_user's skip_password_checks does.
     if let Some(password) = password {
         passwords::check_new_password(&password, true)?;
+        let credentials = PasswordCredentials {
+            digest: passwords::hash_password(app, password).await?,
+            hasher: PasswordHasher::Bcrypt,
+        };
         let user = &mut prepared.user;
-        user.password_digest = Some(passwords::hash_password(app, password).await?);
-        user.password_hasher = Some("bcrypt".into());
-        user.password_last_updated_at = Some(user.created_at);
+        credentials.apply(user, user.created_at);
     }
     let user = &prepared.user;
     retry_on_unique_violation(|| async {
@@ -112,13 +110,7 @@ async fn import_one(app: &AppState, record: Value) -> ApiResult<(ImportStatus, S
             return Ok((ImportStatus::Exists, existing));
         }
         let idents: Vec<&NewIdentification> = prepared.idents.iter().collect();
-        ensure_unique(&mut tx, user, &idents, None).await?;
-        let seq = sql::insert_user(tx.conn(), user).await?;
-        for ident in &idents {
-            sql::insert_identification(tx.conn(), seq, ident).await?;
-        }
-        let dialect = tx.dialect;
-        sql::refresh_derived(tx.conn(), dialect, seq).await?;
+        let seq = insert_new_user(&mut tx, user, &idents).await?;
         for account in &prepared.accounts {
             if external_accounts::provider_account_taken(
                 tx.conn(),
@@ -258,7 +250,7 @@ fn prepare(app: &AppState, r: ImportUser) -> ApiResult<Prepared> {
         }
     }
     let primary = |kind: IdentKind, given: Option<String>| -> ApiResult<Option<String>> {
-        let mut of_kind = idents.iter().filter(|i| i.kind == kind.as_str());
+        let mut of_kind = idents.iter().filter(|i| i.kind == kind);
         match given {
             None => Ok(of_kind.next().map(|i| i.id.clone())),
             Some(id) if of_kind.any(|i| i.id == id) => Ok(Some(id)),
@@ -291,8 +283,6 @@ fn prepare(app: &AppState, r: ImportUser) -> ApiResult<Prepared> {
         private_metadata: stored_metadata("private_metadata", r.private_metadata.as_ref())?,
         unsafe_metadata: stored_metadata("unsafe_metadata", r.unsafe_metadata.as_ref())?,
         banned: r.banned.unwrap_or(false),
-        // An imported lock is an administrator's lock: it lasts until unlocked.
-        locked_at: r.locked.unwrap_or(false).then_some(now),
         delete_self_enabled: r.delete_self_enabled.unwrap_or(true),
         create_organization_enabled: r.create_organization_enabled.unwrap_or(true),
         create_organizations_limit: r
@@ -310,22 +300,12 @@ fn prepare(app: &AppState, r: ImportUser) -> ApiResult<Prepared> {
         ..UserRow::default()
     };
 
-    match (r.password_digest, r.password_hasher) {
-        (Some(digest), Some(hasher)) => {
-            let hasher = passwords::check_digest(&hasher, &digest)?;
-            user.password_digest = Some(digest);
-            user.password_hasher = Some(hasher.as_str().to_owned());
-            user.password_last_updated_at = Some(r.password_last_updated_at.unwrap_or(created_at));
-        }
-        (Some(_), None) => {
-            return Err(ApiError::form(
-                "form_conditional_param_missing",
-                "password_hasher",
-                "is missing",
-                "password_hasher is required with password_digest.".into(),
-            ))
-        }
-        (None, _) => {}
+    if r.locked.unwrap_or(false) {
+        // An imported lock is an administrator's lock: it lasts until unlocked.
+        user.lock(now, None);
+    }
+    if let Some(credentials) = passwords::imported_digest(r.password_digest, r.password_hasher)? {
+        credentials.apply(&mut user, r.password_last_updated_at.unwrap_or(created_at));
     }
 
     if r.backup_codes.is_some() && r.backup_code_digests.is_some() {
@@ -344,7 +324,7 @@ fn prepare(app: &AppState, r: ImportUser) -> ApiResult<Prepared> {
     )?;
     user.totp_secret = factors.totp_secret;
     user.totp_created_at = user.totp_secret.is_some().then_some(created_at);
-    user.backup_codes = factors.backup_codes.filter(|codes| codes != "[]");
+    user.backup_codes = factors.backup_codes.and_then(BackupCodes::new);
     if let Some(digests) = r.backup_code_digests.filter(|d| !d.is_empty()) {
         if !digests.iter().all(|d| crypto::is_stored_backup_code(d)) {
             return Err(ApiError::value_invalid(
@@ -353,9 +333,9 @@ fn prepare(app: &AppState, r: ImportUser) -> ApiResult<Prepared> {
                  (`sha256$` and 64 hex digits, or a bcrypt digest).",
             ));
         }
-        user.backup_codes = Some(serde_json::to_string(&digests).expect("strings serialize"));
+        user.backup_codes = BackupCodes::new(digests);
     }
-    if super::users::has_mfa(&user) && user.mfa_enabled_at.is_none() {
+    if user.has_mfa() && user.mfa_enabled_at.is_none() {
         user.mfa_enabled_at = Some(created_at);
     }
     user.id = user_id;
@@ -389,13 +369,15 @@ fn prepare(app: &AppState, r: ImportUser) -> ApiResult<Prepared> {
         .enumerate()
         .map(|(i, d)| {
             let param = format!("trusted_devices[{i}]");
-            let status = d.status.unwrap_or_else(|| "active".into());
-            if !matches!(status.as_str(), "active" | "revoked") {
-                return Err(ApiError::value_invalid(
-                    &format!("{param}.status"),
-                    "A trusted device's status is `active` or `revoked`.",
-                ));
-            }
+            let status = match d.status.as_deref() {
+                None => DeviceStatus::Active,
+                Some(text) => DeviceStatus::from_stored(text).ok_or_else(|| {
+                    ApiError::value_invalid(
+                        &format!("{param}.status"),
+                        "A trusted device's status is `active` or `revoked`.",
+                    )
+                })?,
+            };
             for (field, value) in [
                 ("platform", &d.platform),
                 ("app_identifier", &d.app_identifier),
@@ -413,7 +395,8 @@ fn prepare(app: &AppState, r: ImportUser) -> ApiResult<Prepared> {
                 app_identifier: d.app_identifier,
                 name: d.name,
                 algorithm: d.algorithm,
-                revoked_at: (status == "revoked").then(|| d.revoked_at.unwrap_or(created)),
+                revoked_at: (status == DeviceStatus::Revoked)
+                    .then(|| d.revoked_at.unwrap_or(created)),
                 status,
                 created_at: created,
                 updated_at: d.updated_at.unwrap_or(created),
@@ -462,25 +445,27 @@ fn identification(
     };
     let value = kind.validate(kind.as_str(), raw)?;
     let status = match item.verification.as_ref().and_then(|v| v.status.as_deref()) {
-        _ if item.reserved => "reserved",
-        None | Some("verified") => "verified",
-        Some("unverified") => "unverified",
-        Some(other) => {
-            return Err(ApiError::value_invalid(
-                &format!("{param}.verification.status"),
-                format!("An identification's status is `verified` or `unverified`, not `{other}`."),
-            ))
-        }
+        _ if item.reserved => IdentStatus::Reserved,
+        None => IdentStatus::Verified,
+        Some(text) => match IdentStatus::from_wire(&text.parse().unwrap_or_else(|n| match n {})) {
+            Some(status @ (IdentStatus::Verified | IdentStatus::Unverified)) => status,
+            _ => {
+                return Err(ApiError::value_invalid(
+                    &format!("{param}.verification.status"),
+                    format!(
+                        "An identification's status is `verified` or `unverified`, not `{text}`."
+                    ),
+                ))
+            }
+        },
     };
-    Ok(NewIdentification {
-        id: id_or_new(&format!("{param}.id"), item.id.clone(), "idn")?,
-        kind: kind.as_str(),
-        norm: kind.normalize(&value),
+    Ok(NewIdentification::new(
+        id_or_new(&format!("{param}.id"), item.id.clone(), "idn")?,
+        kind,
         value,
-        status: status.into(),
-        strategy: (status == "verified").then(|| "admin".into()),
-        created_at: item.created_at.unwrap_or(created_at),
-    })
+        status,
+        item.created_at.unwrap_or(created_at),
+    ))
 }
 
 fn external_account(

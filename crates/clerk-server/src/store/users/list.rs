@@ -5,7 +5,8 @@ use sqlx::{AnyConnection, Row};
 use super::super::{Dialect, Sql};
 use super::read::attach_children;
 use super::row::{user_from_row, UserRecord, USER_COLUMNS};
-use super::search::push_search;
+use super::search::{push_search, SEARCH_COLUMNS};
+use super::values::IdentKind;
 
 /// Values to include (`+id` or bare) and to exclude (`-id`).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -98,9 +99,8 @@ enum SearchPlan {
 
 /// Each substring-search term of `filter`: the search-index columns it reads, and the needle.
 fn search_terms(filter: &UserFilter) -> Vec<(&'static [&'static str], &str)> {
-    const ALL: &[&str] = &["emails", "phones", "usernames", "names", "wallets", "ids"];
     [
-        (ALL, &filter.query),
+        (&SEARCH_COLUMNS[..], &filter.query),
         (&["emails"][..], &filter.email_address_query),
         (&["phones"][..], &filter.phone_number_query),
         (&["usernames"][..], &filter.username_query),
@@ -128,13 +128,13 @@ fn search_only(filter: &UserFilter) -> bool {
 fn push_filter(sql: &mut Sql, dialect: Dialect, filter: &UserFilter, plan: SearchPlan) {
     sql.push(" WHERE 1 = 1");
     for (kind, values) in [
-        ("email_address", &filter.email_addresses),
-        ("phone_number", &filter.phone_numbers),
-        ("web3_wallet", &filter.web3_wallets),
+        (IdentKind::Email, &filter.email_addresses),
+        (IdentKind::Phone, &filter.phone_numbers),
+        (IdentKind::Web3, &filter.web3_wallets),
     ] {
         if !values.is_empty() {
             sql.push(" AND seq IN (SELECT user_seq FROM identifications WHERE kind = ")
-                .bind(kind)
+                .bind(kind.as_str())
                 .push(" AND norm IN ")
                 .bind_list(values)
                 .push(")");

@@ -9,7 +9,8 @@
 mod list;
 mod read;
 mod row;
-mod search;
+pub mod search;
+mod values;
 mod write;
 
 pub use list::{count_users, cursor_position, list_users};
@@ -18,6 +19,7 @@ pub(in crate::store) use read::attach_children;
 pub use read::{column_taken, find_user, seq_for_id, taken_identifiers, UniqueColumn};
 pub(in crate::store) use row::{user_from_row, USER_COLUMNS};
 pub use row::{IdentRow, NewIdentification, PasskeyRow, UserRecord, UserRow};
+pub use values::{BackupCodes, IdentKind, IdentStatus};
 pub use write::{
     delete_identifications, delete_user, insert_identification, insert_user, refresh_derived,
     update_user,

@@ -3,8 +3,9 @@
 use sqlx::{AnyConnection, Row};
 
 use super::super::external_accounts;
-use super::super::{Dialect, Sql};
+use super::super::{Arg, Dialect, Sql};
 use super::row::{user_from_row, UserRecord, UserRow, USER_COLUMNS};
+use super::values::IdentKind;
 
 /// The `seq` of the user with this public id. `for_update` locks the row on PostgreSQL.
 pub async fn seq_for_id(
@@ -32,8 +33,29 @@ pub async fn find_user(
     id: &str,
     for_update: bool,
 ) -> sqlx::Result<Option<UserRecord>> {
-    let mut sql = Sql::new(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = "));
-    sql.bind(id);
+    find_where(conn, dialect, ("id", id.into()), for_update).await
+}
+
+/// Finds the user by its internal key, without a lock.
+pub(super) async fn find_by_seq(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    seq: i64,
+) -> sqlx::Result<Option<UserRecord>> {
+    find_where(conn, dialect, ("seq", seq.into()), false).await
+}
+
+/// The user whose `column` (a unique one) has this value.
+async fn find_where(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    (column, value): (&str, Arg),
+    for_update: bool,
+) -> sqlx::Result<Option<UserRecord>> {
+    let mut sql = Sql::new(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE {column} = "
+    ));
+    sql.bind(value);
     if for_update && dialect == Dialect::Postgres {
         sql.push(" FOR UPDATE");
     }
@@ -122,7 +144,7 @@ fn json_object(dialect: Dialect, columns: &str) -> String {
 /// already has.
 pub async fn taken_identifiers(
     conn: &mut AnyConnection,
-    kind: &str,
+    kind: IdentKind,
     norms: &[String],
     except_user_seq: Option<i64>,
 ) -> sqlx::Result<Vec<String>> {
@@ -130,7 +152,9 @@ pub async fn taken_identifiers(
         return Ok(Vec::new());
     }
     let mut sql = Sql::new("SELECT norm FROM identifications WHERE kind = ");
-    sql.bind(kind).push(" AND norm IN ").bind_list(norms);
+    sql.bind(kind.as_str())
+        .push(" AND norm IN ")
+        .bind_list(norms);
     if let Some(seq) = except_user_seq {
         sql.push(" AND user_seq <> ").bind(seq);
     }

@@ -7,6 +7,7 @@ use sqlx::Row;
 use super::super::external_accounts::ExternalAccountRow;
 use super::super::sql::get_bool;
 use super::super::{Arg, Sql};
+use super::values::{BackupCodes, IdentKind, IdentStatus};
 
 /// One row of `users`. `seq` is the internal key; `id` the public `user_…` id.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -51,21 +52,20 @@ pub struct UserRow {
     pub totp_secret: Option<String>,
     pub totp_created_at: Option<i64>,
     pub totp_last_step: Option<i64>,
-    /// JSON array of hashed backup codes.
-    pub backup_codes: Option<String>,
+    pub backup_codes: Option<BackupCodes>,
     pub password_compromised_at: Option<i64>,
     /// Key of the profile image in the image store.
     pub image_key: Option<String>,
 }
 
 /// One row of `identifications`: an email address, phone number or web3 wallet.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 pub struct IdentRow {
     pub id: String,
     pub user_seq: i64,
-    pub kind: String,
+    pub kind: IdentKind,
     pub value: String,
-    pub status: String,
+    pub status: IdentStatus,
     pub strategy: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
@@ -75,11 +75,11 @@ pub struct IdentRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewIdentification {
     pub id: String,
-    pub kind: &'static str,
+    pub kind: IdentKind,
     pub value: String,
+    /// The value as compared for uniqueness and exact filters.
     pub norm: String,
-    pub status: String,
-    pub strategy: Option<String>,
+    pub status: IdentStatus,
     pub created_at: i64,
 }
 
@@ -148,7 +148,9 @@ pub(in crate::store) fn user_from_row(row: &AnyRow) -> sqlx::Result<UserRow> {
         totp_secret: row.try_get("totp_secret")?,
         totp_created_at: row.try_get("totp_created_at")?,
         totp_last_step: row.try_get("totp_last_step")?,
-        backup_codes: row.try_get("backup_codes")?,
+        backup_codes: row
+            .try_get::<Option<String>, _>("backup_codes")?
+            .map(|text| BackupCodes::from_stored(&text)),
         password_compromised_at: row.try_get("password_compromised_at")?,
         image_key: row.try_get("image_key")?,
         failed_second_factor_attempts: row.try_get("failed_second_factor_attempts")?,
@@ -191,7 +193,7 @@ pub(super) fn bind_user_values(sql: &mut Sql, u: &UserRow) {
         u.totp_secret.clone().into(),
         u.totp_created_at.into(),
         u.totp_last_step.into(),
-        u.backup_codes.clone().into(),
+        u.backup_codes.as_ref().map(BackupCodes::to_stored).into(),
         u.password_compromised_at.into(),
         u.image_key.clone().into(),
         u.failed_second_factor_attempts.into(),

@@ -3,9 +3,9 @@
 use sqlx::AnyConnection;
 
 use super::super::{Arg, Dialect, Sql};
-use super::read::attach_children;
-use super::row::{bind_user_values, user_from_row, NewIdentification, UserRow, USER_COLUMNS};
-use super::search::{delete_search_row, search_key};
+use super::read::find_by_seq;
+use super::row::{bind_user_values, NewIdentification, UserRow, USER_COLUMNS};
+use super::search::{delete_search_row, write_search_row, Searchable};
 
 /// Inserts the user row and returns its `seq`.
 pub async fn insert_user(conn: &mut AnyConnection, user: &UserRow) -> sqlx::Result<i64> {
@@ -47,11 +47,11 @@ pub async fn insert_identification(
     sql.bind_list::<Arg>(&[
         ident.id.clone().into(),
         user_seq.into(),
-        ident.kind.into(),
+        ident.kind.as_str().into(),
         ident.value.clone().into(),
         ident.norm.clone().into(),
-        ident.status.clone().into(),
-        ident.strategy.clone().into(),
+        ident.status.as_str().into(),
+        ident.status.strategy().into(),
         ident.created_at.into(),
         ident.created_at.into(),
     ]);
@@ -78,51 +78,10 @@ pub async fn refresh_derived(
     sql.push("seq = seq WHERE seq = ").bind(seq);
     sql.execute(conn).await?;
 
-    let Some(row) = Sql::new(&format!("SELECT {USER_COLUMNS} FROM users WHERE seq = "))
-        .bind(seq)
-        .fetch_optional(conn)
-        .await?
-    else {
+    let Some(record) = find_by_seq(conn, dialect, seq).await? else {
         return Ok(());
     };
-    let record = attach_children(conn, dialect, vec![user_from_row(&row)?])
-        .await?
-        .remove(0);
-    let joined = |kind: &str| {
-        record
-            .identifications
-            .iter()
-            .filter(|i| i.kind == kind)
-            .map(|i| i.value.to_lowercase())
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    let user = &record.user;
-    let names = [user.first_name.as_deref(), user.last_name.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
-    let values: Vec<Arg> = vec![
-        seq.into(),
-        joined("email_address").into(),
-        joined("phone_number").into(),
-        user.username
-            .clone()
-            .unwrap_or_default()
-            .to_lowercase()
-            .into(),
-        names.into(),
-        joined("web3_wallet").into(),
-        user.id.to_lowercase().into(),
-    ];
-    delete_search_row(conn, dialect, seq).await?;
-    let key = search_key(dialect);
-    let mut sql = Sql::new(&format!(
-        "INSERT INTO user_search ({key}, emails, phones, usernames, names, wallets, ids) VALUES "
-    ));
-    sql.bind_list(&values).execute(conn).await.map(|_| ())
+    write_search_row(conn, dialect, seq, Searchable::of(&record).row()).await
 }
 
 /// Deletes identifications of the user by id (`ids` belong to `user_seq`).
