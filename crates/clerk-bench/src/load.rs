@@ -1,6 +1,7 @@
 //! Loads a [`DataSet`] straight into a database whose schema `clerk serve` created (its
 //! migrations), bypassing the HTTP API: the rows, derived columns and search-index rows a user
-//! has after `POST /users`, written in big batches.
+//! has after `POST /users`, written in big batches. The search-index rows, the normalized values
+//! and the bound values are the server's own (`clerk_server::store`), so the two cannot drift.
 //!
 //! Secondary indexes of the loaded tables are dropped first and re-created from their own
 //! definitions afterwards (one sorted build instead of a million incremental inserts); the
@@ -11,9 +12,11 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
+use clerk_server::store::users::search::{search_key, Searchable, SEARCH_COLUMNS};
+use clerk_server::store::{Arg, Dialect, IdentKind, IdentStatus};
 use sqlx::{Connection, Executor, PgConnection, Row, SqliteConnection};
 
-use crate::gen::{self, DataSet, User};
+use crate::gen::{self, DataSet, Ident, User};
 
 /// Tables the loader writes, in dependency order.
 const TABLES: &[&str] = &[
@@ -22,49 +25,6 @@ const TABLES: &[&str] = &[
     "identifications",
     "organization_memberships",
 ];
-
-/// A value of a row to load.
-#[derive(Debug, Clone)]
-enum V {
-    Int(Option<i64>),
-    Text(Option<String>),
-}
-
-impl From<i64> for V {
-    fn from(v: i64) -> Self {
-        V::Int(Some(v))
-    }
-}
-impl From<Option<i64>> for V {
-    fn from(v: Option<i64>) -> Self {
-        V::Int(v)
-    }
-}
-impl From<bool> for V {
-    fn from(v: bool) -> Self {
-        V::Int(Some(v as i64))
-    }
-}
-impl From<String> for V {
-    fn from(v: String) -> Self {
-        V::Text(Some(v))
-    }
-}
-impl From<&str> for V {
-    fn from(v: &str) -> Self {
-        V::Text(Some(v.to_owned()))
-    }
-}
-impl From<Option<String>> for V {
-    fn from(v: Option<String>) -> Self {
-        V::Text(v)
-    }
-}
-impl From<Option<&str>> for V {
-    fn from(v: Option<&str>) -> Self {
-        V::Text(v.map(str::to_owned))
-    }
-}
 
 const USER_COLUMNS: &[&str] = &[
     "seq",
@@ -93,7 +53,16 @@ const USER_COLUMNS: &[&str] = &[
     "updated_at",
 ];
 
-fn user_row(u: &User, digest: &str) -> Vec<V> {
+fn kind(ident: &Ident) -> IdentKind {
+    IdentKind::from_stored(ident.kind).expect("a generated kind is a stored kind")
+}
+
+/// The identification's value as the server compares it (`identifications.norm`).
+fn norm(ident: &Ident) -> String {
+    kind(ident).normalize(&ident.value)
+}
+
+fn user_row(u: &User, digest: &str) -> Vec<Arg> {
     let email = u.primary_email();
     let phone = u.primary_phone();
     let password = u.has_password;
@@ -107,8 +76,8 @@ fn user_row(u: &User, digest: &str) -> Vec<V> {
         u.locale.into(),
         email.id.clone().into(),
         phone.map(|p| p.id.clone()).into(),
-        email.norm().into(),
-        phone.map(|p| p.norm()).into(),
+        norm(email).into(),
+        phone.map(norm).into(),
         u.public_metadata.clone().into(),
         u.private_metadata.clone().into(),
         u.unsafe_metadata.clone().into(),
@@ -118,7 +87,7 @@ fn user_row(u: &User, digest: &str) -> Vec<V> {
         u.banned.into(),
         u.locked_at.into(),
         // A generated lock never expires.
-        V::Int(None),
+        Arg::Int(None),
         u.last_active_at.into(),
         u.last_sign_in_at.into(),
         u.created_at.into(),
@@ -139,7 +108,7 @@ const IDENT_COLUMNS: &[&str] = &[
     "updated_at",
 ];
 
-fn ident_rows(u: &User) -> impl Iterator<Item = Vec<V>> + '_ {
+fn ident_rows(u: &User) -> impl Iterator<Item = Vec<Arg>> + '_ {
     u.idents.iter().map(|i| {
         vec![
             i.seq.into(),
@@ -147,21 +116,40 @@ fn ident_rows(u: &User) -> impl Iterator<Item = Vec<V>> + '_ {
             u.seq.into(),
             i.kind.into(),
             i.value.clone().into(),
-            i.norm().into(),
-            "verified".into(),
-            "admin".into(),
+            norm(i).into(),
+            // Generated identifications are verified, as `POST /users` makes them by default.
+            IdentStatus::Verified.as_str().into(),
+            IdentStatus::Verified.strategy().into(),
             u.created_at.into(),
             u.created_at.into(),
         ]
     })
 }
 
-const SEARCH_COLUMNS: &[&str] = &["emails", "phones", "usernames", "names", "wallets", "ids"];
-
-fn search_row(u: &User) -> Vec<V> {
-    let mut row: Vec<V> = vec![u.seq.into()];
-    row.extend(u.search_row().into_iter().map(V::from));
+/// The user's row of the search index, as the server writes it (its own function), after the
+/// key.
+fn search_row(u: &User) -> Vec<Arg> {
+    let searchable = Searchable {
+        id: &u.id,
+        username: u.username.as_deref(),
+        first_name: Some(&u.first_name),
+        last_name: Some(&u.last_name),
+        identifications: u
+            .idents
+            .iter()
+            .map(|i| (kind(i), i.value.as_str()))
+            .collect(),
+    };
+    let mut row: Vec<Arg> = vec![u.seq.into()];
+    row.extend(searchable.row().into_iter().map(Arg::from));
     row
+}
+
+/// The columns of the search index the loader writes: its key, then the searched ones.
+fn search_columns(dialect: Dialect) -> Vec<&'static str> {
+    std::iter::once(search_key(dialect))
+        .chain(SEARCH_COLUMNS)
+        .collect()
 }
 
 const MEMBERSHIP_COLUMNS: &[&str] = &[
@@ -174,7 +162,7 @@ const MEMBERSHIP_COLUMNS: &[&str] = &[
     "updated_at",
 ];
 
-fn membership_rows(u: &User) -> impl Iterator<Item = Vec<V>> + '_ {
+fn membership_rows(u: &User) -> impl Iterator<Item = Vec<Arg>> + '_ {
     u.memberships.iter().map(|m| {
         vec![
             m.seq.into(),
@@ -198,7 +186,7 @@ const ORG_COLUMNS: &[&str] = &[
     "updated_at",
 ];
 
-fn org_rows(set: &DataSet) -> impl Iterator<Item = Vec<V>> + '_ {
+fn org_rows(set: &DataSet) -> impl Iterator<Item = Vec<Arg>> + '_ {
     (0..set.organizations()).map(|i| {
         let o = set.organization(i);
         vec![
@@ -244,7 +232,7 @@ async fn sqlite_insert(
     conn: &mut SqliteConnection,
     table: &str,
     columns: &[&str],
-    rows: &[Vec<V>],
+    rows: &[Vec<Arg>],
 ) -> anyhow::Result<()> {
     for batch in rows.chunks(SQLITE_ROWS_PER_INSERT) {
         let mut text = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
@@ -259,8 +247,9 @@ async fn sqlite_insert(
         for row in batch {
             for v in row {
                 q = match v {
-                    V::Int(x) => q.bind(*x),
-                    V::Text(x) => q.bind(x.clone()),
+                    Arg::Int(x) => q.bind(*x),
+                    Arg::Text(x) => q.bind(x.clone()),
+                    Arg::Bool(x) => q.bind(*x),
                 };
             }
         }
@@ -326,21 +315,19 @@ async fn load_sqlite(url: &str, set: DataSet, digest: &str) -> anyhow::Result<()
         conn.execute(format!("DROP INDEX {name}").as_str()).await?;
     }
 
-    let orgs: Vec<Vec<V>> = org_rows(&set).collect();
+    let orgs: Vec<Vec<Arg>> = org_rows(&set).collect();
     conn.execute("BEGIN").await?;
     sqlite_insert(&mut conn, "organizations", ORG_COLUMNS, &orgs).await?;
     conn.execute("COMMIT").await?;
-    let search_columns: Vec<&str> = std::iter::once("rowid")
-        .chain(SEARCH_COLUMNS.iter().copied())
-        .collect();
+    let search_columns = search_columns(Dialect::Sqlite);
     let mut start = 0;
     while start < set.users {
         let end = (start + CHUNK).min(set.users);
         let users: Vec<User> = (start..end).map(|i| set.user(i)).collect();
-        let user_rows: Vec<Vec<V>> = users.iter().map(|u| user_row(u, digest)).collect();
-        let idents: Vec<Vec<V>> = users.iter().flat_map(ident_rows).collect();
-        let search: Vec<Vec<V>> = users.iter().map(search_row).collect();
-        let members: Vec<Vec<V>> = users.iter().flat_map(membership_rows).collect();
+        let user_rows: Vec<Vec<Arg>> = users.iter().map(|u| user_row(u, digest)).collect();
+        let idents: Vec<Vec<Arg>> = users.iter().flat_map(ident_rows).collect();
+        let search: Vec<Vec<Arg>> = users.iter().map(search_row).collect();
+        let members: Vec<Vec<Arg>> = users.iter().flat_map(membership_rows).collect();
         conn.execute("BEGIN").await?;
         sqlite_insert(&mut conn, "users", USER_COLUMNS, &user_rows).await?;
         sqlite_insert(&mut conn, "identifications", IDENT_COLUMNS, &idents).await?;
@@ -381,16 +368,17 @@ fn ensure_empty(count: i64) -> anyhow::Result<()> {
 // ---------------------------------------------------------------- PostgreSQL
 
 /// Appends one row in COPY's text format.
-fn copy_row(buf: &mut String, row: &[V]) {
+fn copy_row(buf: &mut String, row: &[Arg]) {
     for (i, v) in row.iter().enumerate() {
         if i > 0 {
             buf.push('\t');
         }
         match v {
-            V::Int(Some(x)) => {
+            Arg::Int(Some(x)) => {
                 let _ = write!(buf, "{x}");
             }
-            V::Text(Some(s)) => {
+            Arg::Bool(x) => buf.push(if *x { 't' } else { 'f' }),
+            Arg::Text(Some(s)) => {
                 for c in s.chars() {
                     match c {
                         '\\' => buf.push_str("\\\\"),
@@ -401,7 +389,7 @@ fn copy_row(buf: &mut String, row: &[V]) {
                     }
                 }
             }
-            V::Int(None) | V::Text(None) => buf.push_str("\\N"),
+            Arg::Int(None) | Arg::Text(None) => buf.push_str("\\N"),
         }
     }
     buf.push('\n');
@@ -411,7 +399,7 @@ async fn pg_copy(
     conn: &mut PgConnection,
     table: &str,
     columns: &[&str],
-    rows: impl Iterator<Item = Vec<V>>,
+    rows: impl Iterator<Item = Vec<Arg>>,
 ) -> anyhow::Result<()> {
     let mut buf = String::new();
     for row in rows {
@@ -465,9 +453,7 @@ async fn load_postgres(url: &str, set: DataSet, digest: &str) -> anyhow::Result<
     }
 
     pg_copy(&mut conn, "organizations", ORG_COLUMNS, org_rows(&set)).await?;
-    let search_columns: Vec<&str> = std::iter::once("user_seq")
-        .chain(SEARCH_COLUMNS.iter().copied())
-        .collect();
+    let search_columns = search_columns(Dialect::Postgres);
     let mut start = 0;
     while start < set.users {
         let end = (start + CHUNK).min(set.users);
@@ -572,4 +558,64 @@ pub fn write_samples(dir: &Path, set: DataSet, count: u64) -> anyhow::Result<()>
         std::fs::write(dir.join(format!("{name}.txt")), text)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clerk_server::store::{users, Dialect, Store};
+    use sqlx::Row;
+
+    use super::load;
+    use crate::gen::DataSet;
+
+    /// The derived columns of every user and the search index, in `seq` order.
+    async fn derived(store: &Store) -> Vec<Vec<Option<String>>> {
+        let mut conn = store.read().await.unwrap();
+        let mut out = Vec::new();
+        for query in [
+            "SELECT primary_email_address, primary_phone_number, primary_web3_wallet \
+             FROM users ORDER BY seq",
+            "SELECT emails, phones, usernames, names, wallets, ids FROM user_search ORDER BY rowid",
+        ] {
+            for row in sqlx::query(query).fetch_all(&mut *conn).await.unwrap() {
+                out.push(
+                    (0..row.len())
+                        .map(|i| row.try_get::<Option<String>, _>(i).unwrap())
+                        .collect(),
+                );
+            }
+        }
+        out
+    }
+
+    /// The loader writes what the server derives itself: recomputing each loaded user's derived
+    /// columns and search-index row with the server's `refresh_derived` changes nothing.
+    #[tokio::test]
+    async fn loads_what_the_server_derives() {
+        let dir = std::env::temp_dir().join(format!("clerk-bench-load-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("users.db").display());
+        // The server's migrations make the schema, as `clerk serve` does.
+        Store::connect(&url).await.unwrap().close().await;
+        let set = DataSet {
+            seed: 7,
+            users: 120,
+        };
+        load(&url, set, 4).await.unwrap();
+
+        let store = Store::connect(&url).await.unwrap();
+        let loaded = derived(&store).await;
+        assert_eq!(loaded.len(), 2 * 120);
+        let mut tx = store.begin_write().await.unwrap();
+        for i in 0..set.users {
+            let seq = set.user(i).seq;
+            users::refresh_derived(tx.conn(), Dialect::Sqlite, seq)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        assert_eq!(derived(&store).await, loaded);
+        store.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
