@@ -12,7 +12,7 @@ use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
 use crate::store::identities::{self as sql_ids, DeviceStatus, OwnedTable, TrustedDeviceRow};
 use crate::store::users as sql;
-use crate::store::{now_ms, IdentKind, IdentRow, IdentStatus, NewIdentification, UserRecord};
+use crate::store::{now_ms, IdentKind, IdentRow, IdentStatus, NewIdentification};
 use crate::AppState;
 
 /// What hangs off a user besides its identifications, deleted by id.
@@ -85,7 +85,7 @@ pub async fn delete_web3_wallet(
     let dialect = tx.dialect;
     sql::refresh_derived(tx.conn(), dialect, user.seq).await?;
     tx.commit().await?;
-    Ok(deleted("web3_wallet", wallet_id))
+    Ok(view::deleted("web3_wallet", wallet_id))
 }
 
 /// `DELETE /users/{id}/passkeys/{idn}` and `DELETE /users/{id}/external_accounts/{eac}`.
@@ -105,26 +105,18 @@ pub async fn delete_linked(
     user.updated_at = now_ms();
     sql::update_user(tx.conn(), &user).await?;
     tx.commit().await?;
-    Ok(deleted(object, id))
+    Ok(view::deleted(object, id))
 }
 
-fn deleted(object: &str, id: &str) -> DeletedObject {
-    DeletedObject {
-        object: object.into(),
-        id: Some(id.into()),
-        deleted: true,
-        ..DeletedObject::default()
-    }
-}
-
-/// Replaces every identification of `kind` with one new primary one.
-async fn replace_identification(
+/// Replaces every identification of `kind` with one new primary one, and answers with it as
+/// `show` renders it.
+async fn replace_identification<T>(
     app: &AppState,
     user_id: &str,
     kind: IdentKind,
-    value: Option<String>,
-    status: Option<IdentificationStatus>,
-) -> ApiResult<UserRecord> {
+    (value, status): (Option<String>, Option<IdentificationStatus>),
+    show: fn(&IdentRow) -> T,
+) -> ApiResult<T> {
     let param = kind.as_str();
     let value = value.ok_or_else(|| ApiError::param_missing(param))?;
     let value = kind.validate(param, &value)?;
@@ -164,18 +156,19 @@ async fn replace_identification(
     sql::delete_identifications(tx.conn(), seq, &old).await?;
     sql::insert_identification(tx.conn(), seq, &ident).await?;
     let mut user = record.user;
-    match kind {
-        IdentKind::Email => user.primary_email_address_id = Some(ident.id.clone()),
-        IdentKind::Phone => user.primary_phone_number_id = Some(ident.id.clone()),
-        IdentKind::Web3 => user.primary_web3_wallet_id = Some(ident.id.clone()),
-    }
+    *user.primary_id_mut(kind) = Some(ident.id.clone());
     user.updated_at = now;
     sql::update_user(tx.conn(), &user).await?;
     let dialect = tx.dialect;
     sql::refresh_derived(tx.conn(), dialect, seq).await?;
     let record = reload(&mut tx, user_id).await?;
     tx.commit().await?;
-    Ok(record)
+    let ident = record
+        .identifications
+        .iter()
+        .find(|i| i.kind == kind)
+        .expect("the identification was inserted in this transaction");
+    Ok(show(ident))
 }
 
 /// `PUT /users/{id}/email_address`: the user's only email address, primary.
@@ -184,16 +177,8 @@ pub async fn replace_email_address(
     user_id: &str,
     req: ReplaceEmailAddressRequest,
 ) -> ApiResult<EmailAddress> {
-    let record = replace_identification(
-        app,
-        user_id,
-        IdentKind::Email,
-        req.email_address,
-        req.identification_status,
-    )
-    .await?;
-    let ident = primary(&record, IdentKind::Email);
-    Ok(view::email_address(ident))
+    let request = (req.email_address, req.identification_status);
+    replace_identification(app, user_id, IdentKind::Email, request, view::email_address).await
 }
 
 /// `PUT /users/{id}/phone_number`: the user's only phone number, primary.
@@ -202,23 +187,8 @@ pub async fn replace_phone_number(
     user_id: &str,
     req: ReplacePhoneNumberRequest,
 ) -> ApiResult<PhoneNumber> {
-    let record = replace_identification(
-        app,
-        user_id,
-        IdentKind::Phone,
-        req.phone_number,
-        req.identification_status,
-    )
-    .await?;
-    Ok(view::phone_number(primary(&record, IdentKind::Phone)))
-}
-
-fn primary(record: &UserRecord, kind: IdentKind) -> &IdentRow {
-    record
-        .identifications
-        .iter()
-        .find(|i| i.kind == kind)
-        .expect("the identification was inserted in this transaction")
+    let request = (req.phone_number, req.identification_status);
+    replace_identification(app, user_id, IdentKind::Phone, request, view::phone_number).await
 }
 
 fn trusted_device(row: TrustedDeviceRow) -> TrustedDevice {

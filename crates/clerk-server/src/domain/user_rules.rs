@@ -112,6 +112,15 @@ impl UserRow {
         .meta("lockout_expires_in_seconds", expires_in)
     }
 
+    /// The id of the user's primary identification of `kind`.
+    pub fn primary_id_mut(&mut self, kind: IdentKind) -> &mut Option<String> {
+        match kind {
+            IdentKind::Email => &mut self.primary_email_address_id,
+            IdentKind::Phone => &mut self.primary_phone_number_id,
+            IdentKind::Web3 => &mut self.primary_web3_wallet_id,
+        }
+    }
+
     /// The three metadata bags (JSON text) by parameter name, in the order public, private,
     /// unsafe.
     pub fn metadata_bags(&mut self) -> [(&'static str, &mut String); 3] {

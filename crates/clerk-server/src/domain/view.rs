@@ -1,7 +1,8 @@
 //! Turns stored records into the wire objects Clerk returns.
 
 use clerk_model::{
-    EmailAddress, ExternalAccount, Passkey, PhoneNumber, User, Verification, Web3Wallet,
+    DeletedObject, EmailAddress, ExternalAccount, Passkey, PhoneNumber, User, Verification,
+    Web3Wallet,
 };
 
 use super::metadata::from_stored;
@@ -90,6 +91,16 @@ pub fn user(record: &UserRecord, settings: &Settings, now: i64) -> User {
         last_active_at: u.last_active_at,
         legal_accepted_at: u.legal_accepted_at,
         bypass_client_trust: u.bypass_client_trust,
+    }
+}
+
+/// The answer to a deletion: the `object` kind and `id` of what was deleted.
+pub fn deleted(object: &str, id: &str) -> DeletedObject {
+    DeletedObject {
+        object: object.into(),
+        id: Some(id.into()),
+        deleted: true,
+        ..DeletedObject::default()
     }
 }
 

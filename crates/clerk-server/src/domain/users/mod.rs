@@ -33,12 +33,7 @@ pub async fn delete_user(app: &AppState, user_id: &str) -> ApiResult<DeletedObje
     if let Some(key) = &record.user.image_key {
         app.images.discard(key).await;
     }
-    Ok(DeletedObject {
-        object: "user".into(),
-        id: Some(record.user.id),
-        deleted: true,
-        ..DeletedObject::default()
-    })
+    Ok(view::deleted("user", &record.user.id))
 }
 
 pub async fn update_metadata(

@@ -94,27 +94,13 @@ fn apply_update(user: &mut UserRow, record: &UserRecord, req: &UpdateUserRequest
             Some(name) => Some(validate::username(name)?),
         };
     }
-    for (param, kind, wanted, target) in [
-        (
-            "primary_email_address_id",
-            IdentKind::Email,
-            &req.primary_email_address_id,
-            &mut user.primary_email_address_id,
-        ),
-        (
-            "primary_phone_number_id",
-            IdentKind::Phone,
-            &req.primary_phone_number_id,
-            &mut user.primary_phone_number_id,
-        ),
-        (
-            "primary_web3_wallet_id",
-            IdentKind::Web3,
-            &req.primary_web3_wallet_id,
-            &mut user.primary_web3_wallet_id,
-        ),
+    for (kind, wanted) in [
+        (IdentKind::Email, &req.primary_email_address_id),
+        (IdentKind::Phone, &req.primary_phone_number_id),
+        (IdentKind::Web3, &req.primary_web3_wallet_id),
     ] {
         let Some(wanted) = wanted else { continue };
+        let param = &format!("primary_{}_id", kind.as_str());
         let ident = record
             .identifications
             .iter()
@@ -139,7 +125,7 @@ fn apply_update(user: &mut UserRow, record: &UserRecord, req: &UpdateUserRequest
                 ),
             ));
         }
-        *target = Some(wanted.clone());
+        *user.primary_id_mut(kind) = Some(wanted.clone());
     }
     let supplied = [
         &req.public_metadata,

@@ -1,157 +1,31 @@
-//! Bulk import (our extension, docs/import-export.md): Clerk-shaped user records with what no
-//! Clerk endpoint can create. Each record is validated whole, then written in one transaction:
-//! created whole or not at all. A record whose user is already there changes nothing.
+//! One import record, validated whole before anything is written: the user's row, its
+//! identifications, external accounts, passkeys and trusted devices.
 
 use clerk_model::{
-    ImportExternalAccount, ImportIdentification, ImportResponse, ImportStatus, ImportUser,
-    ImportUserResult,
+    ImportExternalAccount, ImportIdentification, ImportPasskey, ImportTrustedDevice, ImportUser,
 };
-use serde_json::Value;
 
-use super::input::{optional_text, second_factors, stored_metadata};
-use super::passwords::{self, PasswordCredentials};
-use super::write::{insert_new_user, retry_on_unique_violation, OpError};
-use super::{oauth, validate};
-use crate::crypto::{self, PasswordHasher};
-use crate::error::{ApiError, ApiResult, ErrorKind};
+use super::MAX_RECORD_ITEMS;
+use crate::crypto;
+use crate::domain::input::{optional_text, second_factors, stored_metadata};
+use crate::domain::{oauth, passwords, validate};
+use crate::error::{ApiError, ApiResult};
 use crate::ids;
-use crate::store::external_accounts::{self, ExternalAccountRow, SealedTokens};
-use crate::store::identities::{self as ident_sql, DeviceStatus, TrustedDeviceRow};
+use crate::store::external_accounts::{ExternalAccountRow, SealedTokens};
+use crate::store::identities::{DeviceStatus, TrustedDeviceRow};
 use crate::store::users::PasskeyRow;
-use crate::store::{
-    now_ms, transfer, BackupCodes, IdentKind, IdentStatus, NewIdentification, UserRow,
-};
+use crate::store::{now_ms, BackupCodes, IdentKind, IdentStatus, NewIdentification, UserRow};
 use crate::AppState;
 
-/// Most records one request may carry.
-pub const MAX_BATCH: usize = 500;
-/// Most items one record may carry in each of its lists: email addresses, phone numbers, web3
-/// wallets, external accounts, passkeys, trusted devices. Each item is validated, checked for
-/// uniqueness and written in the record's transaction, so the lists bound a record's work.
-pub const MAX_RECORD_ITEMS: usize = 100;
-
-pub async fn import_users(app: &AppState, records: Vec<Value>) -> ApiResult<ImportResponse> {
-    let mut results = Vec::with_capacity(records.len());
-    for (index, record) in records.into_iter().enumerate() {
-        let result = match import_one(app, record).await {
-            Ok((status, id)) => ImportUserResult {
-                index,
-                status,
-                id: Some(id),
-                errors: Vec::new(),
-            },
-            // The store failing, or the hashing pool shedding load (429), is not this record's
-            // fault: the whole request fails, and the caller re-runs it (records already
-            // created report `exists`).
-            Err(e)
-                if matches!(
-                    e.kind,
-                    ErrorKind::Internal | ErrorKind::Unavailable | ErrorKind::TooManyRequests
-                ) =>
-            {
-                return Err(e)
-            }
-            Err(e) => ImportUserResult {
-                index,
-                status: ImportStatus::Failed,
-                id: None,
-                errors: vec![e.to_clerk_error()],
-            },
-        };
-        results.push(result);
-    }
-    let count = |status| results.iter().filter(|r| r.status == status).count();
-    Ok(ImportResponse {
-        object: "import_result".into(),
-        created: count(ImportStatus::Created),
-        existing: count(ImportStatus::Exists),
-        failed: count(ImportStatus::Failed),
-        results,
-    })
-}
-
 /// Everything one record writes, validated.
-struct Prepared {
-    user: UserRow,
+pub(super) struct Prepared {
+    pub user: UserRow,
     /// Whether the record named its id (else the external id names an earlier import).
-    id_given: bool,
-    idents: Vec<NewIdentification>,
-    accounts: Vec<ExternalAccountRow>,
-    passkeys: Vec<PasskeyRow>,
-    devices: Vec<TrustedDeviceRow>,
-}
-
-async fn import_one(app: &AppState, record: Value) -> ApiResult<(ImportStatus, String)> {
-    let mut record: ImportUser = parse(record)?;
-    let password = record.password.take();
-    if password.is_some() && record.password_digest.is_some() {
-        return Err(passwords::password_and_digest_error());
-    }
-    let mut prepared = prepare(app, record)?;
-    // A plain password (migration files may hold them) is hashed once the record is known to
-    // be valid: a bad record costs no bcrypt. Migrated passwords skip the length policy, as
-    // create_user's skip_password_checks does.
-    if let Some(password) = password {
-        passwords::check_new_password(&password, true)?;
-        let credentials = PasswordCredentials {
-            digest: passwords::hash_password(app, password).await?,
-            hasher: PasswordHasher::Bcrypt,
-        };
-        let user = &mut prepared.user;
-        credentials.apply(user, user.created_at);
-    }
-    let user = &prepared.user;
-    retry_on_unique_violation(|| async {
-        let mut tx = app.store.begin_write().await?;
-        let given_id = prepared.id_given.then_some(user.id.as_str());
-        if let Some(existing) =
-            transfer::existing_user_id(tx.conn(), given_id, user.external_id.as_deref()).await?
-        {
-            return Ok((ImportStatus::Exists, existing));
-        }
-        let idents: Vec<&NewIdentification> = prepared.idents.iter().collect();
-        let seq = insert_new_user(&mut tx, user, &idents).await?;
-        for account in &prepared.accounts {
-            if external_accounts::provider_account_taken(
-                tx.conn(),
-                &account.provider,
-                &account.provider_user_id,
-            )
-            .await?
-            {
-                return Err(OpError::Api(ApiError::identifier_exists(
-                    "external_accounts",
-                    "external account",
-                )));
-            }
-            let account = ExternalAccountRow {
-                user_seq: seq,
-                ..account.clone()
-            };
-            external_accounts::insert(tx.conn(), &account).await?;
-        }
-        for passkey in &prepared.passkeys {
-            let passkey = PasskeyRow {
-                user_seq: seq,
-                ..passkey.clone()
-            };
-            ident_sql::insert_passkey(tx.conn(), &passkey).await?;
-        }
-        for device in &prepared.devices {
-            ident_sql::insert_trusted_device(tx.conn(), seq, device).await?;
-        }
-        tx.commit().await?;
-        Ok((ImportStatus::Created, user.id.clone()))
-    })
-    .await
-}
-
-/// A record that does not have the import shape fails on its own, naming the field.
-fn parse(record: Value) -> ApiResult<ImportUser> {
-    if !record.is_object() {
-        return Err(ApiError::body_invalid("Each record must be a JSON object."));
-    }
-    serde_path_to_error::deserialize(record).map_err(ApiError::schema)
+    pub id_given: bool,
+    pub idents: Vec<NewIdentification>,
+    pub accounts: Vec<ExternalAccountRow>,
+    pub passkeys: Vec<PasskeyRow>,
+    pub devices: Vec<TrustedDeviceRow>,
 }
 
 /// `prefix_` plus 1–64 of `[A-Za-z0-9_]`: Clerk's ids and the ids of systems migrated from.
@@ -216,7 +90,7 @@ fn check_list_sizes(r: &ImportUser) -> ApiResult<()> {
     Ok(())
 }
 
-fn prepare(app: &AppState, r: ImportUser) -> ApiResult<Prepared> {
+pub(super) fn prepare(app: &AppState, r: ImportUser) -> ApiResult<Prepared> {
     check_list_sizes(&r)?;
     let now = now_ms();
     let id_given = r.id.is_some();
@@ -340,70 +214,11 @@ fn prepare(app: &AppState, r: ImportUser) -> ApiResult<Prepared> {
     }
     user.id = user_id;
 
-    let accounts = r
-        .external_accounts
-        .into_iter()
-        .enumerate()
-        .map(|(i, a)| external_account(app, i, a, created_at))
-        .collect::<ApiResult<Vec<_>>>()?;
-    let passkeys = r
-        .passkeys
-        .into_iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let param = format!("passkeys[{i}]");
-            validate::max_len(&format!("{param}.name"), &p.name, validate::MAX_TEXT_LEN)?;
-            let created = p.created_at.unwrap_or(created_at);
-            Ok(PasskeyRow {
-                id: id_or_new(&format!("{param}.id"), p.id, "idn")?,
-                user_seq: 0,
-                name: p.name,
-                last_used_at: p.last_used_at.unwrap_or(created),
-                created_at: created,
-            })
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
-    let devices = r
-        .trusted_devices
-        .into_iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let param = format!("trusted_devices[{i}]");
-            let status = match d.status.as_deref() {
-                None => DeviceStatus::Active,
-                Some(text) => DeviceStatus::from_stored(text).ok_or_else(|| {
-                    ApiError::value_invalid(
-                        &format!("{param}.status"),
-                        "A trusted device's status is `active` or `revoked`.",
-                    )
-                })?,
-            };
-            for (field, value) in [
-                ("platform", &d.platform),
-                ("app_identifier", &d.app_identifier),
-                ("algorithm", &d.algorithm),
-            ] {
-                if value.is_empty() {
-                    return Err(ApiError::param_missing(&format!("{param}.{field}")));
-                }
-                validate::max_len(&format!("{param}.{field}"), value, validate::MAX_TEXT_LEN)?;
-            }
-            let created = d.created_at.unwrap_or(created_at);
-            Ok(TrustedDeviceRow {
-                id: id_or_new(&format!("{param}.id"), d.id, "td")?,
-                platform: d.platform,
-                app_identifier: d.app_identifier,
-                name: d.name,
-                algorithm: d.algorithm,
-                revoked_at: (status == DeviceStatus::Revoked)
-                    .then(|| d.revoked_at.unwrap_or(created)),
-                status,
-                created_at: created,
-                updated_at: d.updated_at.unwrap_or(created),
-                last_used_at: d.last_used_at,
-            })
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
+    let accounts = each(r.external_accounts, |i, a| {
+        external_account(app, i, a, created_at)
+    })?;
+    let passkeys = each(r.passkeys, |i, p| passkey(i, p, created_at))?;
+    let devices = each(r.trusted_devices, |i, d| trusted_device(i, d, created_at))?;
 
     if idents.is_empty() && user.username.is_none() && accounts.is_empty() {
         return Err(ApiError::form(
@@ -525,5 +340,67 @@ fn external_account(
         created_at: created,
         updated_at: a.updated_at.unwrap_or(created),
         tokens,
+    })
+}
+
+/// Each item of one of the record's lists, prepared by `prepare` with its index.
+fn each<T, U>(items: Vec<T>, prepare: impl Fn(usize, T) -> ApiResult<U>) -> ApiResult<Vec<U>> {
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| prepare(i, item))
+        .collect()
+}
+
+fn passkey(index: usize, p: ImportPasskey, created_at: i64) -> ApiResult<PasskeyRow> {
+    let param = format!("passkeys[{index}]");
+    validate::max_len(&format!("{param}.name"), &p.name, validate::MAX_TEXT_LEN)?;
+    let created = p.created_at.unwrap_or(created_at);
+    Ok(PasskeyRow {
+        id: id_or_new(&format!("{param}.id"), p.id, "idn")?,
+        user_seq: 0,
+        name: p.name,
+        last_used_at: p.last_used_at.unwrap_or(created),
+        created_at: created,
+    })
+}
+
+fn trusted_device(
+    index: usize,
+    d: ImportTrustedDevice,
+    created_at: i64,
+) -> ApiResult<TrustedDeviceRow> {
+    let param = format!("trusted_devices[{index}]");
+    let status = match d.status.as_deref() {
+        None => DeviceStatus::Active,
+        Some(text) => DeviceStatus::from_stored(text).ok_or_else(|| {
+            ApiError::value_invalid(
+                &format!("{param}.status"),
+                "A trusted device's status is `active` or `revoked`.",
+            )
+        })?,
+    };
+    for (field, value) in [
+        ("platform", &d.platform),
+        ("app_identifier", &d.app_identifier),
+        ("algorithm", &d.algorithm),
+    ] {
+        if value.is_empty() {
+            return Err(ApiError::param_missing(&format!("{param}.{field}")));
+        }
+        validate::max_len(&format!("{param}.{field}"), value, validate::MAX_TEXT_LEN)?;
+    }
+    let created = d.created_at.unwrap_or(created_at);
+    Ok(TrustedDeviceRow {
+        id: id_or_new(&format!("{param}.id"), d.id, "td")?,
+        platform: d.platform,
+        app_identifier: d.app_identifier,
+        name: d.name,
+        algorithm: d.algorithm,
+        revoked_at: (status == DeviceStatus::Revoked).then(|| d.revoked_at.unwrap_or(created)),
+        status,
+        created_at: created,
+        updated_at: d.updated_at.unwrap_or(created),
+        last_used_at: d.last_used_at,
     })
 }
