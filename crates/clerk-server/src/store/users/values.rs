@@ -3,10 +3,9 @@
 //! list of backup codes.
 
 /// What an identification identifies (`identifications.kind`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
 #[serde(try_from = "String")]
 pub enum IdentKind {
-    #[default]
     Email,
     Phone,
     Web3,
@@ -38,11 +37,10 @@ impl TryFrom<String> for IdentKind {
 }
 
 /// Where an identification stands (`identifications.status`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(try_from = "String")]
 pub enum IdentStatus {
     /// Verified (by an administrator: this server runs no verification flows).
-    #[default]
     Verified,
     /// Not verified: it cannot be primary, and the user object shows no verification.
     Unverified,
