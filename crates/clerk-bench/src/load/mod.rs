@@ -59,6 +59,26 @@ where
     Ok(())
 }
 
+/// `'a', 'b', …`: table names as SQL string literals, for an `IN` list.
+fn quoted_list(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|name| format!("'{name}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The (name, `CREATE INDEX` statement) of each row of a catalog query.
+fn name_and_sql<R: sqlx::Row>(rows: &[R]) -> sqlx::Result<Vec<(String, String)>>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
 fn progress(done: u64, total: u64) {
     if done % 200_000 == 0 || done == total {
         eprintln!("  {done} / {total} users");

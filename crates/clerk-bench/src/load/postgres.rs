@@ -10,7 +10,7 @@ use super::rows::{
     ident_rows, membership_rows, org_rows, search_columns, search_row, user_row, IDENT_COLUMNS,
     MEMBERSHIP_COLUMNS, ORG_COLUMNS, TABLES, USER_COLUMNS,
 };
-use super::{ensure_empty, progress, recreate_indexes, CHUNK};
+use super::{ensure_empty, name_and_sql, progress, quoted_list, recreate_indexes, CHUNK};
 use crate::gen::{DataSet, User};
 
 /// Appends one row in COPY's text format.
@@ -78,22 +78,16 @@ pub(super) async fn load_postgres(url: &str, set: DataSet, digest: &str) -> anyh
 
     let mut tables: Vec<&str> = TABLES.to_vec();
     tables.push("user_search");
-    let in_list = tables
-        .iter()
-        .map(|t| format!("'{t}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
     // Indexes that back a constraint (primary keys, UNIQUE columns) stay.
-    let indexes: Vec<(String, String)> = sqlx::query(&format!(
+    let rows = sqlx::query(&format!(
         "SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = current_schema() \
-         AND tablename IN ({in_list}) \
-         AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+         AND tablename IN ({}) \
+         AND indexname NOT IN (SELECT conname FROM pg_constraint)",
+        quoted_list(&tables)
     ))
     .fetch_all(&mut conn)
-    .await?
-    .iter()
-    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-    .collect::<sqlx::Result<_>>()?;
+    .await?;
+    let indexes = name_and_sql(&rows)?;
     for (name, _) in &indexes {
         conn.execute(format!("DROP INDEX {name}").as_str()).await?;
     }

@@ -8,7 +8,7 @@ use super::rows::{
     ident_rows, membership_rows, org_rows, search_columns, search_row, user_row, IDENT_COLUMNS,
     MEMBERSHIP_COLUMNS, ORG_COLUMNS, TABLES, USER_COLUMNS,
 };
-use super::{ensure_empty, progress, recreate_indexes, CHUNK};
+use super::{ensure_empty, name_and_sql, progress, quoted_list, recreate_indexes, CHUNK};
 use crate::gen::{DataSet, User};
 
 /// Rows per multi-row INSERT (SQLite allows 32766 bound values per statement).
@@ -64,20 +64,14 @@ pub(super) async fn load_sqlite(url: &str, set: DataSet, digest: &str) -> anyhow
             .try_get(0)?,
     )?;
 
-    let in_list = TABLES
-        .iter()
-        .map(|t| format!("'{t}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let indexes: Vec<(String, String)> = sqlx::query(&format!(
+    let rows = sqlx::query(&format!(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
-         AND tbl_name IN ({in_list})"
+         AND tbl_name IN ({})",
+        quoted_list(TABLES)
     ))
     .fetch_all(&mut conn)
-    .await?
-    .iter()
-    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-    .collect::<sqlx::Result<_>>()?;
+    .await?;
+    let indexes = name_and_sql(&rows)?;
     for (name, _) in &indexes {
         conn.execute(format!("DROP INDEX {name}").as_str()).await?;
     }
