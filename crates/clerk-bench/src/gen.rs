@@ -339,15 +339,6 @@ pub struct Ident {
     pub value: String,
 }
 
-impl Ident {
-    pub fn norm(&self) -> String {
-        match self.kind {
-            "phone_number" => self.value.clone(),
-            _ => self.value.to_lowercase(),
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Membership {
     pub seq: i64,
@@ -390,26 +381,6 @@ impl User {
     }
     pub fn locked(&self) -> bool {
         self.locked_at.is_some()
-    }
-    /// The row of the substring-search index, as the server's `refresh_derived` writes it:
-    /// (emails, phones, usernames, names, wallets, ids), lowercased, values joined by `\n`.
-    pub fn search_row(&self) -> [String; 6] {
-        let joined = |kind: &str| {
-            self.idents
-                .iter()
-                .filter(|i| i.kind == kind)
-                .map(|i| i.value.to_lowercase())
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
-        [
-            joined("email_address"),
-            joined("phone_number"),
-            self.username.clone().unwrap_or_default().to_lowercase(),
-            format!("{} {}", self.first_name, self.last_name).to_lowercase(),
-            joined("web3_wallet"),
-            self.id.to_lowercase(),
-        ]
     }
 }
 

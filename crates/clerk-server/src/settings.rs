@@ -37,6 +37,25 @@ impl Default for Settings {
     }
 }
 
+/// Path under the server's public URL where profile images are served (no authentication: the
+/// URL is put in `<img>` tags; keys are random KSUIDs).
+pub const IMAGE_PATH_PREFIX: &str = "/_ext/images/";
+
+impl Settings {
+    /// The public URL of the stored image `key`.
+    pub fn image_url(&self, key: &str) -> String {
+        format!(
+            "{}{IMAGE_PATH_PREFIX}{key}",
+            self.public_url.trim_end_matches('/')
+        )
+    }
+
+    /// When a lock set at `now` (ms) expires.
+    pub fn lockout_expires_at(&self, now: i64) -> i64 {
+        now + self.lockout_duration.as_millis() as i64
+    }
+}
+
 /// An OAuth 2.0 provider enabled on this instance: where expired access tokens are refreshed
 /// (RFC 6749 §6) and with which client credentials.
 #[derive(Clone, PartialEq, Eq)]

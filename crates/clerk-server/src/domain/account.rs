@@ -1,114 +1,16 @@
-//! Account state: ban, lock, and the lockout that failed checks lead to.
+//! Account state: ban and lock, one user or many.
 
 use clerk_model::User;
 
-use super::users::mutate_user_view;
-use super::view::{self, is_locked};
+use super::view;
+use super::write::mutate_user_view;
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::settings::Settings;
-use crate::store::attempts::{self, Factor};
 use crate::store::users as sql;
-use crate::store::{now_ms, UserRow};
+use crate::store::{now_ms, UserRecord};
 use crate::AppState;
 
 /// Bulk ban / unban take 1 to 50 ids.
 pub const MAX_BULK_IDS: usize = 50;
-
-fn lock(user: &mut UserRow, settings: &Settings, now: i64) {
-    user.locked_at = Some(now);
-    user.lockout_expires_at = Some(lockout_expiry(settings, now));
-}
-
-fn lockout_expiry(settings: &Settings, now: i64) -> i64 {
-    now + settings.lockout_duration.as_millis() as i64
-}
-
-fn unlock(user: &mut UserRow) {
-    user.locked_at = None;
-    user.lockout_expires_at = None;
-    user.failed_verification_attempts = 0;
-    user.failed_second_factor_attempts = 0;
-}
-
-/// Claims one check of `factor` for the user before any hashing: the attempt is counted as
-/// failed up front, so concurrent requests (on any node) can never run more checks than the
-/// instance allows. Refused with 403 `user_locked` when the user is locked or out of attempts
-/// (a refusal for lack of attempts locks the user: more checks were asked for than allowed), and
-/// 404 when no user has this id.
-pub async fn claim_attempt(app: &AppState, user_id: &str, factor: Factor) -> ApiResult<()> {
-    let max = app.settings.max_verification_attempts;
-    // A refused claim finds the user locked, unless a concurrent success or unlock freed an
-    // attempt between the two statements (PostgreSQL); then it tries again.
-    for _ in 0..3 {
-        let now = now_ms();
-        let mut tx = app.store.begin_write().await?;
-        if attempts::claim(tx.conn(), user_id, factor, max, now).await? {
-            tx.commit().await?;
-            return Ok(());
-        }
-        let expiry = lockout_expiry(&app.settings, now);
-        attempts::lock_if_exhausted(tx.conn(), user_id, max, now, expiry).await?;
-        let dialect = tx.dialect;
-        let user = sql::find_user(tx.conn(), dialect, user_id, false)
-            .await?
-            .ok_or_else(|| ApiError::user_not_found(user_id))?
-            .user;
-        tx.commit().await?;
-        if is_locked(&user, now) {
-            return Err(locked_error(&user, now));
-        }
-    }
-    Err(ApiError::too_many_requests(
-        1,
-        "Too many verification attempts at once for this user; try again.",
-    ))
-}
-
-/// After a claimed check failed: it was counted when claimed; lock the user if that was the
-/// last attempt.
-pub async fn settle_failed_attempt(app: &AppState, user_id: &str) -> ApiResult<()> {
-    let now = now_ms();
-    let max = app.settings.max_verification_attempts;
-    let mut tx = app.store.begin_write().await?;
-    let expiry = lockout_expiry(&app.settings, now);
-    attempts::lock_if_exhausted(tx.conn(), user_id, max, now, expiry).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// After a claimed check succeeded, inside the transaction that records the success: a user
-/// locked meanwhile stays locked and the success is refused; otherwise that factor's failures
-/// are cleared. A password success never clears second-factor failures, so knowing the
-/// password gives no extra guesses at the second factor.
-pub fn settle_successful_attempt(user: &mut UserRow, factor: Factor, now: i64) -> ApiResult<()> {
-    if is_locked(user, now) {
-        return Err(locked_error(user, now));
-    }
-    match factor {
-        Factor::Password => user.failed_verification_attempts = 0,
-        Factor::SecondFactor => user.failed_second_factor_attempts = 0,
-    }
-    Ok(())
-}
-
-/// The refusal of a check while the user is locked: Clerk's 403 `user_locked`, with the
-/// seconds left in `meta.lockout_expires_in_seconds` (`null`: the lock does not expire).
-pub fn locked_error(user: &UserRow, now: i64) -> ApiError {
-    let expires_in = user
-        .lockout_expires_at
-        .map(|until| ((until - now).max(0) + 999) / 1000);
-    let detail = match expires_in {
-        Some(seconds) => format!("Try again in {seconds} seconds."),
-        None => "The lock does not expire; an administrator must unlock the account.".into(),
-    };
-    ApiError::new(
-        ErrorKind::Forbidden,
-        "user_locked",
-        "Account locked",
-        format!("This account is locked after too many failed verification attempts. {detail}"),
-    )
-    .meta("lockout_expires_in_seconds", expires_in)
-}
 
 pub async fn set_banned(app: &AppState, user_id: &str, banned: bool) -> ApiResult<User> {
     mutate_user_view(app, user_id, |user, _, _| {
@@ -121,9 +23,9 @@ pub async fn set_banned(app: &AppState, user_id: &str, banned: bool) -> ApiResul
 pub async fn set_locked(app: &AppState, user_id: &str, locked: bool) -> ApiResult<User> {
     mutate_user_view(app, user_id, |user, _, now| {
         if locked {
-            lock(user, &app.settings, now);
+            user.lock(now, Some(app.settings.lockout_expires_at(now)));
         } else {
-            unlock(user);
+            user.unlock();
         }
         Ok(())
     })
@@ -164,7 +66,7 @@ pub async fn set_banned_bulk(
         };
         if changed
             .iter()
-            .any(|r: &crate::store::UserRecord| r.user.seq == record.user.seq)
+            .any(|r: &UserRecord| r.user.seq == record.user.seq)
         {
             continue;
         }
@@ -174,7 +76,7 @@ pub async fn set_banned_bulk(
             user.updated_at = now;
             sql::update_user(tx.conn(), &user).await?;
         }
-        changed.push(crate::store::UserRecord { user, ..record });
+        changed.push(UserRecord { user, ..record });
     }
     tx.commit().await?;
     Ok(changed

@@ -5,32 +5,29 @@ use clerk_model::{
     CodeType, Totp, User, UserIdResponse, VerifyPasswordResponse, VerifyTotpResponse,
 };
 
-use super::account::{
-    claim_attempt, locked_error, settle_failed_attempt, settle_successful_attempt,
-};
+use super::lockout::{claim_attempt, settle_failed_attempt, settle_successful_attempt};
 use super::passwords;
-use super::users::{has_mfa, mutate_user, mutate_user_view, stamp_mfa_change, totp_context};
-use super::view::is_locked;
+use super::user_rules::totp_context;
+use super::write::{mutate_user, mutate_user_view, read_user};
 use crate::crypto::{self, PasswordHasher};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
 use crate::store::attempts::Factor;
-use crate::store::users as sql;
-use crate::store::{now_ms, UserRow};
+use crate::store::{now_ms, BackupCodes, UserRow};
 use crate::AppState;
 
 fn required(param: &str, value: Option<String>) -> ApiResult<String> {
     value.ok_or_else(|| ApiError::param_missing(param))
 }
 
-async fn load_user(app: &AppState, user_id: &str) -> ApiResult<UserRow> {
-    let mut conn = app.store.read().await?;
-    Ok(
-        sql::find_user(&mut conn, app.store.dialect(), user_id, false)
-            .await?
-            .ok_or_else(|| ApiError::user_not_found(user_id))?
-            .user,
-    )
+/// The user's row, refused while the user is locked.
+async fn unlocked_user(app: &AppState, user_id: &str) -> ApiResult<UserRow> {
+    let user = read_user(app, user_id).await?.user;
+    let now = now_ms();
+    if user.is_locked(now) {
+        return Err(user.locked_error(now));
+    }
+    Ok(user)
 }
 
 /// Longest password `verify_password` checks. Imported digests (phpass, sha512 stretching, …)
@@ -51,11 +48,7 @@ pub async fn verify_password(
             format!("Passwords may not exceed {MAX_VERIFY_PASSWORD_BYTES} bytes."),
         ));
     }
-    let user = load_user(app, user_id).await?;
-    let now = now_ms();
-    if is_locked(&user, now) {
-        return Err(locked_error(&user, now));
-    }
+    let user = unlocked_user(app, user_id).await?;
     let (Some(digest), Some(hasher)) = (user.password_digest.clone(), user.password_hasher.clone())
     else {
         // Same work as a real check, so timing does not tell whether a password exists.
@@ -117,10 +110,11 @@ pub async fn verify_password(
     Ok(VerifyPasswordResponse { verified: true })
 }
 
+/// The digests of the user's unused backup codes.
 fn backup_codes(user: &UserRow) -> Vec<String> {
     user.backup_codes
-        .as_deref()
-        .and_then(|json| serde_json::from_str(json).ok())
+        .as_ref()
+        .map(|codes| codes.digests().to_vec())
         .unwrap_or_default()
 }
 
@@ -130,11 +124,7 @@ pub async fn verify_totp(
     code: Option<String>,
 ) -> ApiResult<VerifyTotpResponse> {
     let code = required("code", code)?.trim().to_owned();
-    let user = load_user(app, user_id).await?;
-    let now = now_ms();
-    if is_locked(&user, now) {
-        return Err(locked_error(&user, now));
-    }
+    let user = unlocked_user(app, user_id).await?;
     let codes = backup_codes(&user);
     if user.totp_secret.is_none() && codes.is_empty() {
         return Err(ApiError::new(
@@ -233,10 +223,7 @@ async fn check_second_factor(
         };
         settle_successful_attempt(user, Factor::SecondFactor, now)?;
         current.remove(pos);
-        let had_mfa = has_mfa(user);
-        user.backup_codes = (!current.is_empty())
-            .then(|| serde_json::to_string(&current).expect("strings serialize"));
-        stamp_mfa_change(user, had_mfa, now);
+        user.change_second_factors(now, |user| user.backup_codes = BackupCodes::new(current));
         Ok(true)
     })
     .await?;
@@ -257,11 +244,7 @@ pub async fn create_totp(app: &AppState, user_id: &str) -> ApiResult<Totp> {
     let secret = crypto::totp::generate_secret();
     let sealed = app.encryption_key.seal_str(&secret, &totp_context(user_id));
     let (account, record) = mutate_user(app, user_id, |user, record, now| {
-        let had_mfa = has_mfa(user);
-        user.totp_secret = Some(sealed);
-        user.totp_created_at = Some(now);
-        user.totp_last_step = None;
-        stamp_mfa_change(user, had_mfa, now);
+        user.change_second_factors(now, |user| user.set_totp(sealed, now));
         let primary_email = record
             .identifications
             .iter()
@@ -302,16 +285,14 @@ pub async fn remove_second_factor(
     which: SecondFactor,
 ) -> ApiResult<UserIdResponse> {
     let (_, record) = mutate_user(app, user_id, |user, _, now| {
-        let had_mfa = has_mfa(user);
-        if matches!(which, SecondFactor::Totp | SecondFactor::All) {
-            user.totp_secret = None;
-            user.totp_created_at = None;
-            user.totp_last_step = None;
-        }
-        if matches!(which, SecondFactor::BackupCodes | SecondFactor::All) {
-            user.backup_codes = None;
-        }
-        stamp_mfa_change(user, had_mfa, now);
+        user.change_second_factors(now, |user| {
+            if matches!(which, SecondFactor::Totp | SecondFactor::All) {
+                user.clear_totp();
+            }
+            if matches!(which, SecondFactor::BackupCodes | SecondFactor::All) {
+                user.backup_codes = None;
+            }
+        });
         Ok(())
     })
     .await?;

@@ -3,13 +3,14 @@
 
 use std::collections::HashMap;
 
-use clerk_model::{ExportPage, ImportTrustedDevice};
+use clerk_model::{ExportPage, IdentificationStatus, ImportTrustedDevice};
 use serde_json::{json, Map, Value};
 
-use super::{oauth, users, view};
+use super::user_rules::totp_context;
+use super::{oauth, view};
 use crate::error::{ApiError, ApiResult};
 use crate::store::identities::{self as ident_sql, TrustedDeviceRow};
-use crate::store::{now_ms, transfer, users as users_sql, UserRecord};
+use crate::store::{now_ms, transfer, users as users_sql, IdentKind, IdentStatus, UserRecord};
 use crate::AppState;
 
 /// Larger than the Users API's default page: an export walks everything.
@@ -87,14 +88,11 @@ fn record(
         .as_deref()
         .map(|sealed| {
             app.encryption_key
-                .open_str(sealed, &users::totp_context(&u.id))
+                .open_str(sealed, &totp_context(&u.id))
                 .map_err(|_| unreadable(&u.id, "totp_secret"))
         })
         .transpose()?;
-    let backup_code_digests: Option<Vec<String>> = u
-        .backup_codes
-        .as_deref()
-        .and_then(|json| serde_json::from_str(json).ok());
+    let backup_code_digests = u.backup_codes.as_ref().map(|codes| codes.digests());
     let extras = json!({
         "password_digest": u.password_digest,
         "password_hasher": u.password_hasher,
@@ -108,15 +106,16 @@ fn record(
     // The user object shows no verification for an unverified identification, which import
     // would read as verified: say it.
     for (key, kind) in [
-        ("email_addresses", "email_address"),
-        ("phone_numbers", "phone_number"),
-        ("web3_wallets", "web3_wallet"),
+        ("email_addresses", IdentKind::Email),
+        ("phone_numbers", IdentKind::Phone),
+        ("web3_wallets", IdentKind::Web3),
     ] {
         let rows = r.identifications.iter().filter(|i| i.kind == kind);
         if let Some(Value::Array(items)) = object.get_mut(key) {
             for (value, row) in items.iter_mut().zip(rows) {
-                if row.status == "unverified" {
-                    value["verification"] = json!({ "status": "unverified" });
+                if row.status == IdentStatus::Unverified {
+                    value["verification"] =
+                        json!({ "status": IdentificationStatus::Unverified.as_str() });
                 }
             }
         }
@@ -150,7 +149,7 @@ fn trusted_device(d: TrustedDeviceRow) -> ImportTrustedDevice {
         app_identifier: d.app_identifier,
         name: d.name,
         algorithm: d.algorithm,
-        status: Some(d.status),
+        status: Some(d.status.as_str().into()),
         created_at: Some(d.created_at),
         updated_at: Some(d.updated_at),
         last_used_at: d.last_used_at,

@@ -6,14 +6,38 @@ use clerk_model::{
     ReplaceEmailAddressRequest, ReplacePhoneNumberRequest, TrustedDevice,
 };
 
-use super::users::IdentKind;
 use super::view;
+use super::write::{read_user, reload, user_for_update};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
-use crate::store::identities::{self as sql_ids, OwnedTable, TrustedDeviceRow};
+use crate::store::identities::{self as sql_ids, DeviceStatus, OwnedTable, TrustedDeviceRow};
 use crate::store::users as sql;
-use crate::store::{now_ms, NewIdentification, UserRecord, WriteTx};
+use crate::store::{now_ms, IdentKind, IdentRow, IdentStatus, NewIdentification};
 use crate::AppState;
+
+/// What hangs off a user besides its identifications, deleted by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Linked {
+    Passkey,
+    ExternalAccount,
+}
+
+impl Linked {
+    fn table(self) -> OwnedTable {
+        match self {
+            Self::Passkey => OwnedTable::Passkeys,
+            Self::ExternalAccount => OwnedTable::ExternalAccounts,
+        }
+    }
+
+    /// The deleted object's `object`, and how an error names it.
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Passkey => ("passkey", "passkey"),
+            Self::ExternalAccount => ("external_account", "external account"),
+        }
+    }
+}
 
 fn not_found(what: &str, id: &str) -> ApiError {
     ApiError::new(
@@ -22,13 +46,6 @@ fn not_found(what: &str, id: &str) -> ApiError {
         "not found",
         format!("No {what} was found with id {id}"),
     )
-}
-
-async fn user_for_update(tx: &mut WriteTx, user_id: &str) -> ApiResult<UserRecord> {
-    let dialect = tx.dialect;
-    sql::find_user(tx.conn(), dialect, user_id, true)
-        .await?
-        .ok_or_else(|| ApiError::user_not_found(user_id))
 }
 
 /// `DELETE /users/{id}/web3_wallets/{idn}`. A deleted primary wallet hands the primary role to
@@ -40,7 +57,7 @@ pub async fn delete_web3_wallet(
 ) -> ApiResult<DeletedObject> {
     let mut tx = app.store.begin_write().await?;
     let record = user_for_update(&mut tx, user_id).await?;
-    let kind = IdentKind::Web3.as_str();
+    let kind = IdentKind::Web3;
     if !record
         .identifications
         .iter()
@@ -60,7 +77,7 @@ pub async fn delete_web3_wallet(
         user.primary_web3_wallet_id = record
             .identifications
             .iter()
-            .find(|i| i.kind == kind && i.id != wallet_id && i.status == "verified")
+            .find(|i| i.kind == kind && i.id != wallet_id && i.status == IdentStatus::Verified)
             .map(|i| i.id.clone());
     }
     user.updated_at = now_ms();
@@ -68,109 +85,90 @@ pub async fn delete_web3_wallet(
     let dialect = tx.dialect;
     sql::refresh_derived(tx.conn(), dialect, user.seq).await?;
     tx.commit().await?;
-    Ok(deleted("web3_wallet", wallet_id))
+    Ok(view::deleted("web3_wallet", wallet_id))
 }
 
 /// `DELETE /users/{id}/passkeys/{idn}` and `DELETE /users/{id}/external_accounts/{eac}`.
 pub async fn delete_linked(
     app: &AppState,
     user_id: &str,
-    table: OwnedTable,
+    linked: Linked,
     id: &str,
 ) -> ApiResult<DeletedObject> {
-    let (object, what) = match table {
-        OwnedTable::Passkeys => ("passkey", "passkey"),
-        OwnedTable::ExternalAccounts => ("external_account", "external account"),
-        OwnedTable::Identifications => ("identification", "identification"),
-    };
+    let (object, what) = linked.names();
     let mut tx = app.store.begin_write().await?;
     let record = user_for_update(&mut tx, user_id).await?;
-    if !sql_ids::delete_owned(tx.conn(), table, record.user.seq, id).await? {
+    if !sql_ids::delete_owned(tx.conn(), linked.table(), record.user.seq, id).await? {
         return Err(not_found(what, id));
     }
     let mut user = record.user;
     user.updated_at = now_ms();
     sql::update_user(tx.conn(), &user).await?;
     tx.commit().await?;
-    Ok(deleted(object, id))
+    Ok(view::deleted(object, id))
 }
 
-fn deleted(object: &str, id: &str) -> DeletedObject {
-    DeletedObject {
-        object: object.into(),
-        id: Some(id.into()),
-        deleted: true,
-        ..DeletedObject::default()
-    }
-}
-
-/// Replaces every identification of `kind` with one new primary one.
-async fn replace_identification(
+/// Replaces every identification of `kind` with one new primary one, and answers with it as
+/// `show` renders it.
+async fn replace_identification<T>(
     app: &AppState,
     user_id: &str,
     kind: IdentKind,
-    value: Option<String>,
-    status: Option<IdentificationStatus>,
-) -> ApiResult<UserRecord> {
+    (value, status): (Option<String>, Option<IdentificationStatus>),
+    show: fn(&IdentRow) -> T,
+) -> ApiResult<T> {
     let param = kind.as_str();
     let value = value.ok_or_else(|| ApiError::param_missing(param))?;
     let value = kind.validate(param, &value)?;
-    let status = match status {
-        None | Some(IdentificationStatus::Verified) => "verified",
-        Some(IdentificationStatus::Reserved) => "reserved",
-        Some(IdentificationStatus::Unverified) => "unverified",
-        Some(IdentificationStatus::Unknown(other)) => {
-            return Err(ApiError::value_invalid(
+    let status = match &status {
+        None => IdentStatus::Verified,
+        Some(wire) => IdentStatus::from_wire(wire).ok_or_else(|| {
+            ApiError::value_invalid(
                 "identification_status",
                 format!(
-                    "identification_status must be verified, reserved or unverified, not {other}."
+                    "identification_status must be verified, reserved or unverified, not {wire}."
                 ),
-            ))
-        }
+            )
+        })?,
     };
     let now = now_ms();
-    let norm = kind.normalize(&value);
+    let ident = NewIdentification::new(ids::new_id("idn"), kind, value, status, now);
     let mut tx = app.store.begin_write().await?;
     let record = user_for_update(&mut tx, user_id).await?;
     let seq = record.user.seq;
-    if !sql::taken_identifiers(tx.conn(), param, std::slice::from_ref(&norm), Some(seq))
-        .await?
-        .is_empty()
+    if !sql::taken_identifiers(
+        tx.conn(),
+        kind,
+        std::slice::from_ref(&ident.norm),
+        Some(seq),
+    )
+    .await?
+    .is_empty()
     {
         return Err(ApiError::identifier_exists(param, kind.describe()));
     }
     let old: Vec<String> = record
         .identifications
         .iter()
-        .filter(|i| i.kind == param)
+        .filter(|i| i.kind == kind)
         .map(|i| i.id.clone())
         .collect();
     sql::delete_identifications(tx.conn(), seq, &old).await?;
-    let ident = NewIdentification {
-        id: ids::new_id("idn"),
-        kind: param,
-        value,
-        norm,
-        status: status.into(),
-        strategy: (status == "verified").then(|| "admin".into()),
-        created_at: now,
-    };
     sql::insert_identification(tx.conn(), seq, &ident).await?;
     let mut user = record.user;
-    match kind {
-        IdentKind::Email => user.primary_email_address_id = Some(ident.id.clone()),
-        IdentKind::Phone => user.primary_phone_number_id = Some(ident.id.clone()),
-        IdentKind::Web3 => user.primary_web3_wallet_id = Some(ident.id.clone()),
-    }
+    *user.primary_id_mut(kind) = Some(ident.id.clone());
     user.updated_at = now;
     sql::update_user(tx.conn(), &user).await?;
     let dialect = tx.dialect;
     sql::refresh_derived(tx.conn(), dialect, seq).await?;
-    let record = sql::find_user(tx.conn(), dialect, user_id, false)
-        .await?
-        .ok_or_else(|| ApiError::user_not_found(user_id))?;
+    let record = reload(&mut tx, user_id).await?;
     tx.commit().await?;
-    Ok(record)
+    let ident = record
+        .identifications
+        .iter()
+        .find(|i| i.kind == kind)
+        .expect("the identification was inserted in this transaction");
+    Ok(show(ident))
 }
 
 /// `PUT /users/{id}/email_address`: the user's only email address, primary.
@@ -179,16 +177,8 @@ pub async fn replace_email_address(
     user_id: &str,
     req: ReplaceEmailAddressRequest,
 ) -> ApiResult<EmailAddress> {
-    let record = replace_identification(
-        app,
-        user_id,
-        IdentKind::Email,
-        req.email_address,
-        req.identification_status,
-    )
-    .await?;
-    let ident = primary(&record, IdentKind::Email);
-    Ok(view::email_address(ident))
+    let request = (req.email_address, req.identification_status);
+    replace_identification(app, user_id, IdentKind::Email, request, view::email_address).await
 }
 
 /// `PUT /users/{id}/phone_number`: the user's only phone number, primary.
@@ -197,23 +187,8 @@ pub async fn replace_phone_number(
     user_id: &str,
     req: ReplacePhoneNumberRequest,
 ) -> ApiResult<PhoneNumber> {
-    let record = replace_identification(
-        app,
-        user_id,
-        IdentKind::Phone,
-        req.phone_number,
-        req.identification_status,
-    )
-    .await?;
-    Ok(view::phone_number(primary(&record, IdentKind::Phone)))
-}
-
-fn primary(record: &UserRecord, kind: IdentKind) -> &crate::store::IdentRow {
-    record
-        .identifications
-        .iter()
-        .find(|i| i.kind == kind.as_str())
-        .expect("the identification was inserted in this transaction")
+    let request = (req.phone_number, req.identification_status);
+    replace_identification(app, user_id, IdentKind::Phone, request, view::phone_number).await
 }
 
 fn trusted_device(row: TrustedDeviceRow) -> TrustedDevice {
@@ -224,7 +199,7 @@ fn trusted_device(row: TrustedDeviceRow) -> TrustedDevice {
         app_identifier: row.app_identifier,
         name: row.name,
         algorithm: row.algorithm,
-        status: row.status,
+        status: row.status.as_str().into(),
         created_at: row.created_at,
         updated_at: row.updated_at,
         last_used_at: row.last_used_at,
@@ -237,10 +212,8 @@ pub async fn list_trusted_devices(
     app: &AppState,
     user_id: &str,
 ) -> ApiResult<Paginated<TrustedDevice>> {
+    let record = read_user(app, user_id).await?;
     let mut conn = app.store.read().await?;
-    let record = sql::find_user(&mut conn, app.store.dialect(), user_id, false)
-        .await?
-        .ok_or_else(|| ApiError::user_not_found(user_id))?;
     let devices = sql_ids::active_trusted_devices(&mut conn, record.user.seq).await?;
     Ok(Paginated {
         total_count: devices.len() as i64,
@@ -260,7 +233,7 @@ pub async fn revoke_trusted_device(
     let device = sql_ids::find_trusted_device(tx.conn(), seq, device_id)
         .await?
         .ok_or_else(|| not_found("trusted device", device_id))?;
-    if device.status == "active" {
+    if device.status == DeviceStatus::Active {
         sql_ids::revoke_trusted_device(tx.conn(), device_id, now_ms()).await?;
     }
     let device = sql_ids::find_trusted_device(tx.conn(), seq, device_id)

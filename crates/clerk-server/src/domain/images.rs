@@ -4,24 +4,13 @@
 use bytes::Bytes;
 use clerk_model::User;
 
-use super::users::mutate_user_view;
+use super::write::{mutate_user_view, read_user};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
 use crate::store::images::sniff_image_type;
 use crate::AppState;
 
 pub const MAX_IMAGE_BYTES: usize = 10 * 1024 * 1024;
-
-/// Path under the server's public URL where images are served (no authentication: the URL is
-/// put in `<img>` tags; keys are random KSUIDs).
-pub const IMAGE_PATH_PREFIX: &str = "/_ext/images/";
-
-pub fn image_url(settings: &crate::Settings, key: &str) -> String {
-    format!(
-        "{}{IMAGE_PATH_PREFIX}{key}",
-        settings.public_url.trim_end_matches('/')
-    )
-}
 
 fn image_store_failed(e: impl std::fmt::Display) -> ApiError {
     tracing::error!(error = %e, "image store failed");
@@ -62,7 +51,7 @@ pub async fn set_profile_image(
         ));
     }
     // Fail on a missing user before storing anything.
-    super::users::get_user(app, user_id).await?;
+    read_user(app, user_id).await?;
     let key = ids::new_id("img");
     app.images
         .put(&key, file)
@@ -78,7 +67,7 @@ pub async fn set_profile_image(
     // deleted meanwhile, say), is referenced by no row any more.
     let stale = if result.is_ok() { replaced } else { Some(key) };
     if let Some(stale) = stale {
-        discard_image(app, &stale).await;
+        app.images.discard(&stale).await;
     }
     result
 }
@@ -98,20 +87,9 @@ pub async fn delete_profile_image(app: &AppState, user_id: &str) -> ApiResult<Us
     })
     .await?;
     if let Some(key) = removed {
-        discard_image(app, &key).await;
+        app.images.discard(&key).await;
     }
     Ok(user)
-}
-
-/// Deletes a stored image that no row references any more (replaced, removed, or its user
-/// deleted), so its public URL answers 404. Called only after the row change has committed:
-/// deleting first would leave a committed row pointing at nothing if the commit failed. A
-/// failure is logged, never answered: the request's change is already durable, and the
-/// orphaned object can be found by a sweep of keys that no row references.
-pub async fn discard_image(app: &AppState, key: &str) {
-    if let Err(e) = app.images.delete(key).await {
-        tracing::warn!(error = %e, key, "could not delete an image no user references");
-    }
 }
 
 /// The stored image and its content type.

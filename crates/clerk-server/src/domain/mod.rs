@@ -1,4 +1,12 @@
 //! The rules of the Users API, independent of HTTP and SQL.
+//!
+//! The modules build on each other without cycles:
+//! - rules that need no I/O: `validate`, `metadata`, `passwords`, `user_rules` (on the stored
+//!   user types) and `input` (request checks shared by create, update and import);
+//! - `view`: stored records to wire objects;
+//! - `write`: reading a user for an operation and the transactions that change one;
+//! - the operations: `users`, `account`, `lockout`, `credentials`, `identities`, `images`,
+//!   `import`, `export`, `list`, `oauth`, `billing`, `organizations`.
 
 pub mod account;
 pub mod billing;
@@ -7,11 +15,15 @@ pub mod export;
 pub mod identities;
 pub mod images;
 pub mod import;
+pub mod input;
 pub mod list;
+pub mod lockout;
 pub mod metadata;
 pub mod oauth;
 pub mod organizations;
 pub mod passwords;
+pub mod user_rules;
 pub mod users;
 pub mod validate;
 pub mod view;
+pub mod write;

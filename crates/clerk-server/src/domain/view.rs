@@ -1,43 +1,25 @@
 //! Turns stored records into the wire objects Clerk returns.
 
 use clerk_model::{
-    EmailAddress, ExternalAccount, Passkey, PhoneNumber, User, Verification, Web3Wallet,
+    DeletedObject, EmailAddress, ExternalAccount, Passkey, PhoneNumber, User, Verification,
+    Web3Wallet,
 };
 
 use super::metadata::from_stored;
 use crate::settings::Settings;
 use crate::store::external_accounts::ExternalAccountRow;
-use crate::store::{IdentRow, UserRecord, UserRow};
+use crate::store::{IdentKind, IdentRow, IdentStatus, UserRecord};
 
 /// Clerk's default avatar, shown until the user has a profile image.
 pub const DEFAULT_AVATAR_URL: &str = "https://www.gravatar.com/avatar?d=mp";
 
-/// Whether the user is locked out at `now` (ms).
-pub fn is_locked(user: &UserRow, now: i64) -> bool {
-    user.locked_at.is_some() && user.lockout_expires_at.is_none_or(|until| until > now)
-}
-
-/// Checks left before a lock: the passwords' and the second factors' failures are counted
-/// apart and either reaching the limit locks the user, so this is the smaller of the two
-/// allowances. A lock that has expired leaves the full allowance.
-pub fn attempts_remaining(user: &UserRow, settings: &Settings, now: i64) -> i64 {
-    if user.locked_at.is_some() && !is_locked(user, now) {
-        return settings.max_verification_attempts;
-    }
-    let failed = user
-        .failed_verification_attempts
-        .max(user.failed_second_factor_attempts);
-    (settings.max_verification_attempts - failed).max(0)
-}
-
 pub fn user(record: &UserRecord, settings: &Settings, now: i64) -> User {
     let u = &record.user;
-    let locked = is_locked(u, now);
     let image_url = match &u.image_key {
-        Some(key) => super::images::image_url(settings, key),
+        Some(key) => settings.image_url(key),
         None => DEFAULT_AVATAR_URL.into(),
     };
-    let idents = |kind: &'static str| {
+    let idents = |kind: IdentKind| {
         record
             .identifications
             .iter()
@@ -60,9 +42,9 @@ pub fn user(record: &UserRecord, settings: &Settings, now: i64) -> User {
         public_metadata: from_stored(&u.public_metadata),
         private_metadata: Some(from_stored(&u.private_metadata)),
         unsafe_metadata: from_stored(&u.unsafe_metadata),
-        email_addresses: idents("email_address").map(email_address).collect(),
-        phone_numbers: idents("phone_number").map(phone_number).collect(),
-        web3_wallets: idents("web3_wallet").map(web3_wallet).collect(),
+        email_addresses: idents(IdentKind::Email).map(email_address).collect(),
+        phone_numbers: idents(IdentKind::Phone).map(phone_number).collect(),
+        web3_wallets: idents(IdentKind::Web3).map(web3_wallet).collect(),
         passkeys: record
             .passkeys
             .iter()
@@ -81,7 +63,7 @@ pub fn user(record: &UserRecord, settings: &Settings, now: i64) -> User {
             })
             .collect(),
         password_enabled: u.password_digest.is_some(),
-        two_factor_enabled: super::users::has_mfa(u),
+        two_factor_enabled: u.has_mfa(),
         totp_enabled: u.totp_secret.is_some(),
         backup_code_enabled: u.backup_codes.is_some(),
         mfa_enabled_at: u.mfa_enabled_at,
@@ -97,13 +79,10 @@ pub fn user(record: &UserRecord, settings: &Settings, now: i64) -> User {
         organization_memberships: None,
         last_sign_in_at: u.last_sign_in_at,
         banned: u.banned,
-        locked,
+        locked: u.is_locked(now),
         deprovisioned: None,
-        lockout_expires_in_seconds: match (locked, u.lockout_expires_at) {
-            (true, Some(until)) => Some((until - now + 999) / 1000),
-            _ => None,
-        },
-        verification_attempts_remaining: Some(attempts_remaining(u, settings, now)),
+        lockout_expires_in_seconds: u.lockout_expires_in_seconds(now),
+        verification_attempts_remaining: Some(u.attempts_remaining(settings, now)),
         updated_at: u.updated_at,
         created_at: u.created_at,
         delete_self_enabled: u.delete_self_enabled,
@@ -115,10 +94,20 @@ pub fn user(record: &UserRecord, settings: &Settings, now: i64) -> User {
     }
 }
 
+/// The answer to a deletion: the `object` kind and `id` of what was deleted.
+pub fn deleted(object: &str, id: &str) -> DeletedObject {
+    DeletedObject {
+        object: object.into(),
+        id: Some(id.into()),
+        deleted: true,
+        ..DeletedObject::default()
+    }
+}
+
 /// `verification_admin` for verified identifications; reserved and unverified ones have
 /// no completed verification.
 fn verification(ident: &IdentRow) -> Option<Verification> {
-    (ident.status == "verified").then(Verification::admin)
+    (ident.status == IdentStatus::Verified).then(Verification::admin)
 }
 
 pub fn email_address(ident: &IdentRow) -> EmailAddress {
@@ -126,7 +115,7 @@ pub fn email_address(ident: &IdentRow) -> EmailAddress {
         id: ident.id.clone(),
         object: "email_address".into(),
         email_address: ident.value.clone(),
-        reserved: ident.status == "reserved",
+        reserved: ident.status == IdentStatus::Reserved,
         verification: verification(ident),
         linked_to: Vec::new(),
         matches_sso_connection: Some(false),
@@ -142,7 +131,7 @@ pub fn phone_number(ident: &IdentRow) -> PhoneNumber {
         phone_number: ident.value.clone(),
         reserved_for_second_factor: false,
         default_second_factor: false,
-        reserved: ident.status == "reserved",
+        reserved: ident.status == IdentStatus::Reserved,
         verification: verification(ident),
         linked_to: Vec::new(),
         backup_codes: None,

@@ -10,9 +10,8 @@ use clerk_model::{
 };
 
 use super::extract::JsonBody;
-use crate::domain::identities;
+use crate::domain::identities::{self, Linked};
 use crate::error::ApiResult;
-use crate::store::identities::OwnedTable;
 use crate::AppState;
 
 pub async fn replace_email_address(
@@ -48,7 +47,7 @@ pub async fn delete_passkey(
     State(app): State<AppState>,
     Path((user_id, passkey_id)): Path<(String, String)>,
 ) -> ApiResult<Json<DeletedObject>> {
-    identities::delete_linked(&app, &user_id, OwnedTable::Passkeys, &passkey_id)
+    identities::delete_linked(&app, &user_id, Linked::Passkey, &passkey_id)
         .await
         .map(Json)
 }
@@ -57,7 +56,7 @@ pub async fn delete_external_account(
     State(app): State<AppState>,
     Path((user_id, account_id)): Path<(String, String)>,
 ) -> ApiResult<Json<DeletedObject>> {
-    identities::delete_linked(&app, &user_id, OwnedTable::ExternalAccounts, &account_id)
+    identities::delete_linked(&app, &user_id, Linked::ExternalAccount, &account_id)
         .await
         .map(Json)
 }

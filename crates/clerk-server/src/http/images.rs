@@ -13,6 +13,7 @@ use clerk_model::User;
 
 use crate::domain::images;
 use crate::error::{ApiError, ApiResult};
+use crate::settings::IMAGE_PATH_PREFIX;
 use crate::AppState;
 
 /// Room for the multipart framing around a maximal image.
@@ -117,8 +118,8 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The route that serves stored images, outside `/v1` and without authentication (the URLs go
-/// in `<img>` tags); its path is the one `domain::images::image_url` builds.
+/// in `<img>` tags); its path is the one `Settings::image_url` builds.
 pub fn public_router() -> Router<AppState> {
-    let path = format!("{}{{key}}", images::IMAGE_PATH_PREFIX);
+    let path = format!("{IMAGE_PATH_PREFIX}{{key}}");
     Router::new().route(&path, get(serve_image))
 }

@@ -36,6 +36,30 @@ impl OwnedTable {
     }
 }
 
+/// Whether a trusted device is still trusted (`trusted_devices.status`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DeviceStatus {
+    #[default]
+    Active,
+    Revoked,
+}
+
+impl DeviceStatus {
+    pub const ALL: [Self; 2] = [Self::Active, Self::Revoked];
+
+    /// The stored text, which is also the status on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Revoked => "revoked",
+        }
+    }
+
+    pub fn from_stored(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == text)
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TrustedDeviceRow {
     pub id: String,
@@ -43,7 +67,7 @@ pub struct TrustedDeviceRow {
     pub app_identifier: String,
     pub name: Option<String>,
     pub algorithm: String,
-    pub status: String,
+    pub status: DeviceStatus,
     pub created_at: i64,
     pub updated_at: i64,
     pub last_used_at: Option<i64>,
@@ -60,7 +84,13 @@ fn device_from_row(row: &AnyRow) -> sqlx::Result<TrustedDeviceRow> {
         app_identifier: row.try_get("app_identifier")?,
         name: row.try_get("name")?,
         algorithm: row.try_get("algorithm")?,
-        status: row.try_get("status")?,
+        status: {
+            let text: String = row.try_get("status")?;
+            DeviceStatus::from_stored(&text).ok_or_else(|| sqlx::Error::ColumnDecode {
+                index: "status".into(),
+                source: format!("unknown trusted device status {text:?}").into(),
+            })?
+        },
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         last_used_at: row.try_get("last_used_at")?,
@@ -77,7 +107,9 @@ pub async fn active_trusted_devices(
         "SELECT {DEVICE_COLUMNS} FROM trusted_devices WHERE user_seq = "
     ));
     sql.bind(user_seq)
-        .push(" AND status = 'active' ORDER BY seq");
+        .push(" AND status = ")
+        .bind(DeviceStatus::Active.as_str())
+        .push(" ORDER BY seq");
     sql.fetch_all(conn)
         .await?
         .iter()
@@ -106,8 +138,10 @@ pub async fn revoke_trusted_device(
     id: &str,
     now: i64,
 ) -> sqlx::Result<()> {
-    let mut sql = Sql::new("UPDATE trusted_devices SET status = 'revoked', revoked_at = ");
-    sql.bind(now)
+    let mut sql = Sql::new("UPDATE trusted_devices SET status = ");
+    sql.bind(DeviceStatus::Revoked.as_str())
+        .push(", revoked_at = ")
+        .bind(now)
         .push(", updated_at = ")
         .bind(now)
         .push(" WHERE id = ")
@@ -130,7 +164,7 @@ pub async fn insert_trusted_device(
         d.app_identifier.clone().into(),
         d.name.clone().into(),
         d.algorithm.clone().into(),
-        d.status.clone().into(),
+        d.status.as_str().into(),
         d.created_at.into(),
         d.updated_at.into(),
         d.last_used_at.into(),

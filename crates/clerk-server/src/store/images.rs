@@ -86,6 +86,17 @@ impl ImageStore {
             Err(e) => Err(e.into()),
         }
     }
+
+    /// Deletes an image that no row references any more (replaced, removed, or its user
+    /// deleted), so its public URL answers 404. Called only after the row change has
+    /// committed: deleting first would leave a committed row pointing at nothing if the commit
+    /// failed. A failure is logged, never answered: the request's change is already durable,
+    /// and the orphaned object can be found by a sweep of keys that no row references.
+    pub async fn discard(&self, key: &str) {
+        if let Err(e) = self.delete(key).await {
+            tracing::warn!(error = %e, key, "could not delete an image no user references");
+        }
+    }
 }
 
 /// The image formats accepted, recognised by their first bytes (never by the declared type).

@@ -24,7 +24,10 @@ use sqlx::{AnyConnection, AnyPool, Executor, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub use sql::{Arg, Sql};
-pub use users::{IdentRow, NewIdentification, UserFilter, UserOrder, UserRecord, UserRow};
+pub use users::{
+    BackupCodes, IdentKind, IdentRow, IdentStatus, NewIdentification, UserFilter, UserOrder,
+    UserRecord, UserRow,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
