@@ -80,7 +80,7 @@ where
 }
 
 fn progress(done: u64, total: u64) {
-    if done % 200_000 == 0 || done == total {
+    if done.is_multiple_of(200_000) || done == total {
         eprintln!("  {done} / {total} users");
     }
 }
