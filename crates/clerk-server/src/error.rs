@@ -82,6 +82,15 @@ impl ApiError {
         }
     }
 
+    /// A 500 whose cause, for the request log, is described in words.
+    pub fn internal_because(why: impl std::fmt::Display) -> Self {
+        let cause: Box<dyn std::error::Error + Send + Sync> = why.to_string().into();
+        Self {
+            cause: Some(Arc::new(cause)),
+            ..Self::internal()
+        }
+    }
+
     /// Keeps the failure behind this error for the request log.
     pub fn caused_by(mut self, cause: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.cause = Some(Arc::new(Box::new(cause)));

@@ -72,8 +72,7 @@ pub async fn verify_password(
         .run(move || crypto::verify(hasher, &stored, &candidate))
         .await?
         .map_err(|e| {
-            tracing::error!(error = %e, "stored password digest does not parse");
-            ApiError::internal()
+            ApiError::internal_because(format_args!("stored password digest does not parse: {e}"))
         })?;
     if !verified {
         settle_failed_attempt(app, user_id).await?;
@@ -174,11 +173,9 @@ async fn check_second_factor(
             .encryption_key
             .open_str(sealed, &totp_context(user_id))
             .map_err(|_| {
-                tracing::error!(
-                    user_id,
-                    "TOTP secret does not decrypt with the configured key"
-                );
-                ApiError::internal()
+                ApiError::internal_because(format_args!(
+                    "the TOTP secret of {user_id} does not decrypt with the configured key"
+                ))
             })?;
         let secret =
             crypto::totp::validate_secret(&secret_b32).map_err(|_| ApiError::internal())?;

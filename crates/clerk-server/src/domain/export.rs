@@ -62,14 +62,11 @@ pub async fn export_users(
 /// It is a 500, not a 4xx: nothing in the request is wrong. It means the server runs with
 /// another encryption key than the one the value was sealed with (or the row was tampered
 /// with), which the key check at start already refuses for databases that have a check value;
-/// the log says which user and field.
+/// the request log says which user and field.
 fn unreadable(user_id: &str, field: &str) -> ApiError {
-    tracing::error!(
-        user_id,
-        field,
-        "export refused: a sealed secret does not open under the encryption key"
-    );
-    ApiError::internal()
+    ApiError::internal_because(format_args!(
+        "export refused: the sealed {field} of {user_id} does not open under the encryption key"
+    ))
 }
 
 fn record(

@@ -13,8 +13,7 @@ use crate::AppState;
 pub const MAX_IMAGE_BYTES: usize = 10 * 1024 * 1024;
 
 fn image_store_failed(e: impl std::fmt::Display) -> ApiError {
-    tracing::error!(error = %e, "image store failed");
-    ApiError::internal()
+    ApiError::internal_because(format_args!("image store failed: {e}"))
 }
 
 pub async fn set_profile_image(
