@@ -72,6 +72,12 @@ impl ServingConfig {
     }
 }
 
+/// Largest request head (request line and headers) accepted, in bytes; a larger one gets 431.
+/// The size of hyper's default read buffer, set explicitly because that buffer alone is not a
+/// strict bound: one read can take more than it when the bytes are already waiting, and a
+/// head that arrives whole may then be parsed and served.
+pub const MAX_HEAD_BYTES: usize = 8192 + 409_600;
+
 /// File descriptors kept for what is not a client connection: the database pool (16
 /// PostgreSQL sockets, or 8 SQLite connections of three files each), the listener, standard
 /// streams, the runtime's own descriptors, image files and outgoing HTTPS connections.
@@ -116,6 +122,7 @@ pub(crate) async fn serve(
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(config.hyper_header_read_timeout())
+        .max_header_size(MAX_HEAD_BYTES)
         .keep_alive(true);
     let graceful = GracefulShutdown::new();
     // Every open connection's task: what the shutdown deadline aborts.

@@ -719,7 +719,7 @@ async fn hyper_answers_unparsable_requests_itself() {
             414,
         ),
         (
-            "header section over hyper's buffer",
+            "request head over MAX_HEAD_BYTES",
             head("GET", "/v1/_ext/ping", true, &[&huge_header]).into_bytes(),
             431,
         ),
