@@ -2,12 +2,11 @@
 //! used to reset the second factor's count, over-long passwords, and re-hashing that would
 //! truncate. The test server allows 5 failed checks.
 
-use futures::future::join_all;
 use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::credentials::{hotp, RFC_SECRET as SECRET, RFC_SECRET_B32 as SECRET_B32};
-use crate::support::{now_ms, Backend, TestServer};
+use crate::support::{fire_at, now_ms, Backend, TestServer};
 
 const MAX_ATTEMPTS: usize = 5;
 
@@ -51,30 +50,21 @@ fn assert_checks_bounded(answers: &[(u16, String)], failed_code: &str) {
     assert_eq!(checked + refused, answers.len(), "{counts:?}");
 }
 
-/// Sends `bodies` to `path` on the given base URLs (round robin) all at once.
+/// Sends `bodies` to `path` on the given base URLs (round robin) all at once; the status and
+/// error code (`"ok"` on success) of each.
 async fn fire(bases: &[String], path: &str, bodies: Vec<Value>) -> Vec<(u16, String)> {
-    let http = reqwest::Client::new();
-    let requests = bodies.into_iter().enumerate().map(|(i, body)| {
-        let url = format!("{}{path}", bases[i % bases.len()]);
-        let http = http.clone();
-        async move {
-            let res = http
-                .post(url)
-                .bearer_auth(crate::support::KEY)
-                .json(&body)
-                .send()
-                .await
-                .expect("server answers");
-            let status = res.status().as_u16();
-            let body: Value = res.json().await.expect("JSON body");
-            let code = body["errors"][0]["code"]
-                .as_str()
-                .unwrap_or("ok")
-                .to_owned();
-            (status, code)
-        }
-    });
-    join_all(requests).await
+    let requests = bodies
+        .into_iter()
+        .map(|body| (Method::POST, path.to_owned(), Some(body)))
+        .collect();
+    fire_at(bases, requests)
+        .await
+        .into_iter()
+        .map(|(status, body)| {
+            let code = body["errors"][0]["code"].as_str().unwrap_or("ok");
+            (status, code.to_owned())
+        })
+        .collect()
 }
 
 /// At most the limit of wrong guesses is checked however many arrive at once; the rest are

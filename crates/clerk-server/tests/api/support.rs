@@ -459,6 +459,32 @@ impl Drop for TestServer {
     }
 }
 
+/// Sends every request at once, round robin over the base URLs (nodes); the status and JSON
+/// body of each, in order.
+pub async fn fire_at(
+    bases: &[String],
+    requests: Vec<(Method, String, Option<Value>)>,
+) -> Vec<(u16, Value)> {
+    let http = reqwest::Client::new();
+    let sent = requests
+        .into_iter()
+        .enumerate()
+        .map(|(i, (method, path, body))| {
+            let mut request = http
+                .request(method, format!("{}{path}", bases[i % bases.len()]))
+                .bearer_auth(KEY);
+            if let Some(body) = body {
+                request = request.json(&body);
+            }
+            async move {
+                let res = request.send().await.expect("server answers");
+                let status = res.status().as_u16();
+                (status, res.json().await.expect("JSON body"))
+            }
+        });
+    futures::future::join_all(sent).await
+}
+
 /// Runs each listed `async fn name(server: TestServer)` once on SQLite and once on PostgreSQL.
 #[macro_export]
 macro_rules! on_both_stores {
