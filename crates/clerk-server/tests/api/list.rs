@@ -243,6 +243,10 @@ async fn search_filters(s: TestServer) {
     expect(&s, &ids, "query=%25", &[]).await;
     expect(&s, &ids, "query=a%22b", &[]).await;
     expect(&s, &ids, "query=alpha&name_query=car", &[2]).await;
+    // Text that runs from one field into the next (alice@alpha.com, then +15550000001) is not
+    // in any one field: no match, although PostgreSQL's index covers the fields joined.
+    expect(&s, &ids, "query=alpha.com%0A%2B1555", &[]).await;
+    expect(&s, &ids, "query=alpha.com%20%2B1555", &[]).await;
 }
 
 async fn state_and_time_filters(s: TestServer) {
