@@ -3,6 +3,11 @@
 -- without filters reads 16 rows instead of counting the table. The count is spread over 16
 -- slots (by `seq`) so that concurrent creates, on one node or several, do not all wait for
 -- the lock of one row; the total is the sum of the slots.
+
+-- Writers (older nodes still running during an upgrade) wait until the trigger exists, so that
+-- no user is created between the initial count and the first counted insert.
+LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE;
+
 CREATE TABLE user_count (
     slot   SMALLINT PRIMARY KEY,
     total  BIGINT NOT NULL
