@@ -11,11 +11,6 @@ use super::values::IdentKind;
 /// The columns of the search index after its key, in the order [`Searchable::row`] gives them.
 pub const SEARCH_COLUMNS: [&str; 6] = ["emails", "phones", "usernames", "names", "wallets", "ids"];
 
-/// All the columns of the search index as one text, exactly as PostgreSQL's `user_search_all`
-/// index (migration 0013) is defined, so that the planner can use it.
-const ALL_SEARCH_TEXT: &str = "(emails || E'\\n' || phones || E'\\n' || usernames || E'\\n' || \
-     names || E'\\n' || wallets || E'\\n' || ids)";
-
 /// What the search index reads of a user.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Searchable<'a> {
@@ -140,14 +135,6 @@ pub(super) fn push_search(sql: &mut Sql, dialect: Dialect, columns: &[&str], nee
         Dialect::Postgres => {
             let pattern = format!("%{}%", escape_like(needle));
             sql.push("SELECT user_seq FROM user_search WHERE ");
-            if columns == SEARCH_COLUMNS {
-                // Narrowed by the index over all the columns (migration 0013), then checked
-                // column by column below.
-                sql.push(ALL_SEARCH_TEXT)
-                    .push(" LIKE ")
-                    .bind(pattern.clone())
-                    .push(" ESCAPE '\\' AND (");
-            }
             for (i, column) in columns.iter().enumerate() {
                 if i > 0 {
                     sql.push(" OR ");
@@ -155,9 +142,6 @@ pub(super) fn push_search(sql: &mut Sql, dialect: Dialect, columns: &[&str], nee
                 sql.push(&format!("{column} LIKE "))
                     .bind(pattern.clone())
                     .push(" ESCAPE '\\'");
-            }
-            if columns == SEARCH_COLUMNS {
-                sql.push(")");
             }
         }
     }
