@@ -86,9 +86,32 @@ async fn imported_users_are_counted(s: TestServer) {
     assert_eq!(s.count("created_at_after=0").await, before + 3);
 }
 
+/// A database made before the kept count (migration 0012) gets the right total when a newer
+/// server migrates it: the users are counted once, then every change counts.
+async fn migrating_an_older_database_counts_its_users(mut s: TestServer) {
+    for _ in 0..3 {
+        s.create_user(json!({})).await;
+    }
+    s.stop().await;
+    // Back to the schema as it was before migration 0012, users kept.
+    let undo = if s.database_url.starts_with("postgres") {
+        "DROP TRIGGER users_counted ON users; DROP FUNCTION users_count_change(); \
+         DROP TABLE user_count; DELETE FROM _sqlx_migrations WHERE version = 12;"
+    } else {
+        "DROP TRIGGER users_counted_on_insert; DROP TRIGGER users_counted_on_delete; \
+         DROP TABLE user_count; DELETE FROM _sqlx_migrations WHERE version = 12;"
+    };
+    s.exec_sql(undo).await;
+    s.restart().await;
+    assert_eq!(both_counts(&s).await, (3, 3));
+    s.create_user(json!({})).await;
+    assert_eq!(both_counts(&s).await, (4, 4));
+}
+
 crate::on_both_stores!(
     unfiltered_count_is_exact_under_concurrent_writes,
     imported_users_are_counted,
+    migrating_an_older_database_counts_its_users,
 );
 
 /// Two nodes on one PostgreSQL database keep one total.
