@@ -16,23 +16,10 @@ root="$(cd "$here/.." && pwd)"
 venv="$here/.venv-conformance"
 req="$here/python/requirements.txt"
 
-python="${PYTHON:-python3}"
-if [ ! -x "$venv/bin/python" ]; then
-    echo "conformance: creating virtualenv $venv"
-    "$python" -m venv "$venv"
-fi
-# Reinstall only when requirements.txt changed since the last install.
-stamp="$venv/.requirements.sha256"
-want="$(sha256sum "$req" | cut -d' ' -f1)"
-if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
-    echo "$want" > "$stamp"
-fi
-
-if [ -z "${CLERK_BIN:-}" ]; then
-    (cd "$root" && cargo build -p clerk-cli)
-    export CLERK_BIN="$root/target/debug/clerk"
-fi
+# shellcheck source=../scripts/python-suite.sh
+source "$root/scripts/python-suite.sh"
+python_venv conformance "$venv" "$req"
+clerk_bin "$root"
 echo "conformance: using $CLERK_BIN"
 
 status=0

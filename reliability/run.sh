@@ -17,23 +17,10 @@ root="$(cd "$here/.." && pwd)"
 venv="$here/.venv-reliability"
 req="$here/requirements.txt"
 
-python="${PYTHON:-python3}"
-if [ ! -x "$venv/bin/python" ]; then
-    echo "reliability: creating virtualenv $venv"
-    "$python" -m venv "$venv"
-fi
-# Reinstall only when requirements.txt changed since the last install.
-stamp="$venv/.requirements.sha256"
-want="$(sha256sum "$req" | cut -d' ' -f1)"
-if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
-    echo "$want" > "$stamp"
-fi
-
-if [ -z "${CLERK_BIN:-}" ]; then
-    (cd "$root" && cargo build -p clerk-cli)
-    export CLERK_BIN="$root/target/debug/clerk"
-fi
+# shellcheck source=../scripts/python-suite.sh
+source "$root/scripts/python-suite.sh"
+python_venv reliability "$venv" "$req"
+clerk_bin "$root"
 
 cd "$here"
 # SIGTERM lets the suite kill its servers and drop its databases; SIGKILL 30 s later if not.

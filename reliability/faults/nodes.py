@@ -14,7 +14,7 @@ import time
 
 from .races import MAX_ATTEMPTS, lockout, new_user, totp_user
 from .server import Database, Server, Violation, Workdir, error_code, expect_status, new_encryption_key, \
-    new_secret_key
+    new_secret_key, run_check
 
 
 def lockout_state(a: Server, b: Server) -> str:
@@ -95,16 +95,7 @@ def run(stores: list[str], results: list) -> None:
             return
         a, b = nodes
         for name, check in CHECKS:
-            t0 = time.monotonic()
-            label = f"nodes {name}[postgres]"
-            try:
-                figures = check(a, b)
-                print(f"  {name}: {figures}")
-                results.append((label, True, figures, time.monotonic() - t0))
-            except Violation as e:
-                print(f"  {name}: VIOLATION {e}")
-                work.keep = True
-                results.append((label, False, str(e), time.monotonic() - t0))
+            run_check(f"nodes {name}[postgres]", name, check, (a, b), work, results)
     finally:
         for node in nodes:
             node.stop()

@@ -21,7 +21,7 @@ from typing import Callable
 import httpx
 import pyotp
 
-from .server import Database, Server, Violation, Workdir, error_code, expect_status
+from .server import Database, Server, Violation, Workdir, error_code, expect_status, run_check
 
 N = 20
 MAX_ATTEMPTS = 5
@@ -181,16 +181,8 @@ def run(stores: list[str], results: list) -> None:
                         continue
                     with server.client() as client:
                         for name, check in checks:
-                            t0 = time.monotonic()
                             label = f"race {name}[{kind}]"
-                            try:
-                                figures = check(server, client)
-                                print(f"  {name}: {figures}")
-                                results.append((label, True, figures, time.monotonic() - t0))
-                            except Violation as e:
-                                print(f"  {name}: VIOLATION {e}")
-                                work.keep = True
-                                results.append((label, False, str(e), time.monotonic() - t0))
+                            run_check(label, name, check, (server, client), work, results)
                 finally:
                     server.stop()
         finally:

@@ -238,6 +238,20 @@ class Workdir:
             shutil.rmtree(self.path, ignore_errors=True)
 
 
+def run_check(label: str, name: str, check, args: tuple, work: Workdir, results: list) -> None:
+    """Runs one named check, prints its figures or its violation, and records the result (a
+    violation keeps the work dir for a look)."""
+    t0 = time.monotonic()
+    try:
+        figures = check(*args)
+        print(f"  {name}: {figures}")
+        results.append((label, True, figures, time.monotonic() - t0))
+    except Violation as e:
+        print(f"  {name}: VIOLATION {e}")
+        work.keep = True
+        results.append((label, False, str(e), time.monotonic() - t0))
+
+
 def expect_status(resp: httpx.Response, status: int, what: str) -> dict:
     if resp.status_code != status:
         raise Violation(f"{what}: expected {status}, got {resp.status_code} {resp.text[:300]}")

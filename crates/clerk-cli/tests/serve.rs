@@ -6,68 +6,26 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus};
 use std::time::{Duration, Instant};
 
-const SECRET_KEY: &str = "sk_test_cli_serve_tests_0123456789abcdef";
+mod common;
+
+use common::{Server, SECRET_KEY};
 
 const EVENTUALLY: Duration = Duration::from_secs(30);
 
-/// A running `clerk serve` with `args` (and, with `nofile`, under `ulimit -n`); killed when
-/// dropped if still running.
+/// A running `clerk serve` (see [`Server::start_with`]) driven over raw sockets and signals.
 struct Serve {
-    child: Child,
+    server: Server,
     addr: SocketAddr,
-    _dir: tempfile::TempDir,
 }
 
 impl Serve {
     fn start(args: &[&str], nofile: Option<u32>) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db = format!("sqlite://{}", dir.path().join("x.db").display());
-        let mut command = match nofile {
-            // `exec` keeps the pid: the signal goes to `clerk` itself.
-            Some(limit) => {
-                let mut sh = Command::new("sh");
-                sh.arg("-c")
-                    .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
-                    .arg(env!("CARGO_BIN_EXE_clerk"));
-                sh
-            }
-            None => Command::new(env!("CARGO_BIN_EXE_clerk")),
-        };
-        let mut child = command
-            .args(["serve", "--listen", "127.0.0.1:0", "--bcrypt-cost", "4"])
-            .args(["--database-url", &db, "--secret-key", SECRET_KEY])
-            .args(args)
-            .env_remove("CLERK_SECRET_KEY")
-            .env_remove("DATABASE_URL")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start clerk serve");
-        let mut stdout = child.stdout.take().unwrap();
-        let mut printed = String::new();
-        let addr = loop {
-            let mut byte = [0u8; 1];
-            let n = stdout.read(&mut byte).unwrap();
-            assert!(n > 0, "clerk serve exited before listening: {printed}");
-            printed.push(byte[0] as char);
-            if let Some(line) = printed.lines().find(|l| l.starts_with("listening on ")) {
-                if printed.ends_with('\n') {
-                    let url = line.trim_start_matches("listening on http://");
-                    break url.trim_end_matches("/v1").parse().unwrap();
-                }
-            }
-        };
-        // Keep draining stdout so the server never blocks on a full pipe.
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        Serve {
-            child,
-            addr,
-            _dir: dir,
-        }
+        let server = Server::start_with(args, nofile);
+        let addr = server.addr();
+        Serve { server, addr }
     }
 
     fn connect(&self) -> TcpStream {
@@ -78,7 +36,7 @@ impl Serve {
 
     fn sigterm(&self) {
         let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+            .args(["-TERM", &self.server.pid().to_string()])
             .status()
             .unwrap();
         assert!(status.success());
@@ -88,7 +46,7 @@ impl Serve {
     fn wait(&mut self) -> ExitStatus {
         let start = Instant::now();
         loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
+            if let Some(status) = self.server.try_wait() {
                 return status;
             }
             assert!(start.elapsed() < EVENTUALLY, "clerk serve did not exit");
@@ -103,13 +61,6 @@ impl Serve {
             assert!(start.elapsed() < EVENTUALLY, "still accepting connections");
             std::thread::sleep(Duration::from_millis(20));
         }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -270,7 +221,7 @@ fn stalled_connections_past_the_descriptor_limit_wait_instead_of_starving_the_se
     let (status, _) = ping(&mut client);
     assert_eq!(status, 200);
     assert!(
-        serve.child.try_wait().unwrap().is_none(),
+        serve.server.try_wait().is_none(),
         "clerk serve died"
     );
     drop(stalled);

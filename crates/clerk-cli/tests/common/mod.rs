@@ -31,13 +31,30 @@ pub struct Server {
 
 impl Server {
     pub fn start() -> Self {
+        Self::start_with(&[], None)
+    }
+
+    /// `clerk serve` with more flags, and under `ulimit -n NOFILE` when `nofile` is given.
+    pub fn start_with(args: &[&str], nofile: Option<u32>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("x.db");
-        let mut child = Command::new(clerk_bin())
+        let mut command = match nofile {
+            // `exec` keeps the pid: a signal sent to it reaches `clerk` itself.
+            Some(limit) => {
+                let mut sh = Command::new("sh");
+                sh.arg("-c")
+                    .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
+                    .arg(clerk_bin());
+                sh
+            }
+            None => Command::new(clerk_bin()),
+        };
+        let mut child = command
             .args(["serve", "--listen", "127.0.0.1:0", "--bcrypt-cost", "4"])
             .arg("--database-url")
             .arg(format!("sqlite://{}", db.display()))
             .args(["--secret-key", SECRET_KEY, "--admin-key", ADMIN_KEY])
+            .args(args)
             .env_remove("CLERK_SECRET_KEY")
             .env_remove("CLERK_ADMIN_KEY")
             .env_remove("DATABASE_URL")
@@ -60,6 +77,22 @@ impl Server {
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         Server { child, url, dir }
+    }
+
+    /// The server's address (host and port).
+    pub fn addr(&self) -> std::net::SocketAddr {
+        let host = self.url.trim_start_matches("http://").trim_end_matches("/v1");
+        host.parse().expect("listening address")
+    }
+
+    /// The `clerk serve` process id (to signal it).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The exit status, if `clerk serve` has exited.
+    pub fn try_wait(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().unwrap()
     }
 
     /// Runs `clerk ARGS` against this server.
