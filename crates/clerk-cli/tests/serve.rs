@@ -220,10 +220,7 @@ fn stalled_connections_past_the_descriptor_limit_wait_instead_of_starving_the_se
     let mut client = serve.connect();
     let (status, _) = ping(&mut client);
     assert_eq!(status, 200);
-    assert!(
-        serve.server.try_wait().is_none(),
-        "clerk serve died"
-    );
+    assert!(serve.server.try_wait().is_none(), "clerk serve died");
     drop(stalled);
     // And it still shuts down cleanly.
     serve.sigterm();

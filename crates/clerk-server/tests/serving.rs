@@ -44,6 +44,14 @@ fn patient() -> ServingConfig {
     }
 }
 
+/// [`patient`], but headers must arrive within 1 s.
+fn header_timeout_of_1s() -> ServingConfig {
+    ServingConfig {
+        header_timeout: Duration::from_secs(1),
+        ..patient()
+    }
+}
+
 /// The real server in-process, on a fresh SQLite file or PostgreSQL database.
 struct Server {
     running: Option<RunningServer>,
@@ -316,14 +324,7 @@ async fn trickle(stream: TcpStream, bytes: &[u8], gap: Duration) -> (Option<usiz
 
 #[tokio::test]
 async fn a_connection_that_sends_nothing_is_closed_after_the_header_timeout() {
-    let server = Server::start(
-        Backend::Sqlite,
-        ServingConfig {
-            header_timeout: Duration::from_secs(1),
-            ..patient()
-        },
-    )
-    .await;
+    let server = Server::start(Backend::Sqlite, header_timeout_of_1s()).await;
     let mut silent = server.connect().await;
     // hyper closes it without an answer: there is no request to answer.
     assert_eq!(read_until_closed(&mut silent).await, b"");
@@ -331,14 +332,7 @@ async fn a_connection_that_sends_nothing_is_closed_after_the_header_timeout() {
 
 #[tokio::test]
 async fn partial_headers_are_cut_off_at_the_header_timeout() {
-    let server = Server::start(
-        Backend::Sqlite,
-        ServingConfig {
-            header_timeout: Duration::from_secs(1),
-            ..patient()
-        },
-    )
-    .await;
+    let server = Server::start(Backend::Sqlite, header_timeout_of_1s()).await;
     let mut partial = server.connect().await;
     partial
         .write_all(b"GET /v1/_ext/ping HTTP/1.1\r\nHost: test\r\nAuthor")
@@ -349,14 +343,7 @@ async fn partial_headers_are_cut_off_at_the_header_timeout() {
 
 #[tokio::test]
 async fn headers_trickled_a_byte_at_a_time_are_cut_off_at_the_header_timeout() {
-    let server = Server::start(
-        Backend::Sqlite,
-        ServingConfig {
-            header_timeout: Duration::from_secs(1),
-            ..patient()
-        },
-    )
-    .await;
+    let server = Server::start(Backend::Sqlite, header_timeout_of_1s()).await;
     // 600 bytes, 50 ms apart: 30 s to send in full; each byte alone is well within any timeout.
     let request = head(
         "GET",

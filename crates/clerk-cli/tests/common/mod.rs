@@ -81,7 +81,10 @@ impl Server {
 
     /// The server's address (host and port).
     pub fn addr(&self) -> std::net::SocketAddr {
-        let host = self.url.trim_start_matches("http://").trim_end_matches("/v1");
+        let host = self
+            .url
+            .trim_start_matches("http://")
+            .trim_end_matches("/v1");
         host.parse().expect("listening address")
     }
 
