@@ -288,8 +288,8 @@ impl std::fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 /// Store failures that are not the caller's fault become a 500; the request log shows the cause.
-impl From<sqlx::Error> for ApiError {
-    fn from(err: sqlx::Error) -> Self {
+impl From<crate::store::DbError> for ApiError {
+    fn from(err: crate::store::DbError) -> Self {
         Self::internal().caused_by(err)
     }
 }

@@ -127,7 +127,7 @@ pub enum StartError {
         recorded: String,
     },
     #[error("cannot check the encryption key against the database: {0}")]
-    KeyCheck(#[source] sqlx::Error),
+    KeyCheck(#[source] store::DbError),
     #[error(transparent)]
     ImageStore(#[from] store::images::ImageStoreError),
 }

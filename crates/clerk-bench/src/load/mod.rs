@@ -147,8 +147,7 @@ pub fn write_samples(dir: &Path, set: DataSet, count: u64) -> anyhow::Result<()>
 
 #[cfg(test)]
 mod tests {
-    use clerk_server::store::{users, Dialect, Store};
-    use sqlx::Row;
+    use clerk_server::store::{users, Dialect, Sql, Store};
 
     use super::load;
     use crate::gen::DataSet;
@@ -162,9 +161,9 @@ mod tests {
              FROM users ORDER BY seq",
             "SELECT emails, phones, usernames, names, wallets, ids FROM user_search ORDER BY rowid",
         ] {
-            for row in sqlx::query(query).fetch_all(&mut *conn).await.unwrap() {
+            for row in Sql::new(query).fetch_all(&mut conn).await.unwrap() {
                 out.push(
-                    (0..row.len())
+                    (0..row.width())
                         .map(|i| row.try_get::<Option<String>, _>(i).unwrap())
                         .collect(),
                 );

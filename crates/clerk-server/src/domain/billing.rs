@@ -7,6 +7,7 @@
 
 use clerk_model::{CommerceCreditBalanceResponse, CommerceCreditLedgerResponse, CommerceMoney};
 use serde::Deserialize;
+use crate::store::Conn;
 
 use super::validate;
 use crate::error::{ApiError, ApiResult, ErrorKind};
@@ -164,7 +165,7 @@ pub async fn subscription(app: &AppState, user_id: &str) -> ApiError {
 }
 
 async fn user_seq(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut Conn,
     dialect: Dialect,
     user_id: &str,
     for_update: bool,

@@ -2,6 +2,7 @@
 //! a new user with its identifications, and the retry that reports a uniqueness clash right.
 
 use clerk_model::User;
+use crate::store::DbError;
 
 use super::view;
 use crate::error::{ApiError, ApiResult};
@@ -14,7 +15,7 @@ use crate::AppState;
 /// An operation's failure: the caller's fault, or the database's.
 pub enum OpError {
     Api(ApiError),
-    Db(sqlx::Error),
+    Db(DbError),
 }
 
 impl From<ApiError> for OpError {
@@ -22,8 +23,8 @@ impl From<ApiError> for OpError {
         Self::Api(e)
     }
 }
-impl From<sqlx::Error> for OpError {
-    fn from(e: sqlx::Error) -> Self {
+impl From<DbError> for OpError {
+    fn from(e: DbError) -> Self {
         Self::Db(e)
     }
 }

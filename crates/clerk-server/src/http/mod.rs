@@ -27,6 +27,7 @@ use tracing::Span;
 
 use crate::error::ApiError;
 use crate::serve::ServingConfig;
+use crate::store::Dialect;
 use crate::AppState;
 
 /// Largest JSON body accepted; metadata bags are capped at 8 KB each, so this is generous.
@@ -64,6 +65,12 @@ pub fn router(app: AppState, serving: &ServingConfig) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(deadlines, enforce_deadline))
+        // Outside the deadline, so that a request abandoned for time is dropped on the
+        // blocking thread that runs it (it rolls back there) rather than left running.
+        .layer(middleware::from_fn_with_state(
+            app.store.dialect(),
+            run_on_blocking_thread,
+        ))
         // A body that stops arriving fails the handler's read (see `extract::JsonBody`).
         .layer(RequestBodyTimeoutLayer::new(serving.body_timeout))
         .layer(
@@ -101,6 +108,31 @@ async fn reject_unusable_path(req: Request, next: middleware::Next) -> Response 
         return ApiError::route_not_found().into_response();
     }
     next.run(req).await
+}
+
+/// The routes that never touch the database.
+const NO_DATABASE_PATHS: [&str; 2] = ["/healthz", "/v1/_ext/ping"];
+
+/// SQLite queries run synchronously on the thread that makes them (see `store::db`). So that
+/// they never stall the runtime's few worker threads, a request that may query SQLite is
+/// handed, once, to a blocking thread, where all its queries run and it finishes: one hop per
+/// request. PostgreSQL queries are network I/O, and requests that touch no database (health,
+/// ping) stay on the worker.
+async fn run_on_blocking_thread(
+    State(dialect): State<Dialect>,
+    req: Request,
+    next: middleware::Next,
+) -> Response {
+    let path = req.uri().path();
+    if dialect != Dialect::Sqlite || NO_DATABASE_PATHS.contains(&path) {
+        return next.run(req).await;
+    }
+    let runtime = tokio::runtime::Handle::current();
+    match tokio::task::spawn_blocking(move || runtime.block_on(next.run(req))).await {
+        Ok(response) => response,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => ApiError::internal().caused_by(e).into_response(),
+    }
 }
 
 /// How long a request may take from its headers to its response.

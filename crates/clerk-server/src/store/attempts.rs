@@ -1,9 +1,9 @@
 //! SQL for the lockout: verification attempts are claimed, and locks set, by conditional
 //! UPDATEs, so the rules hold for concurrent requests and for several nodes on one database.
 
-use sqlx::AnyConnection;
 
 use super::Sql;
+use crate::store::{Conn, DbResult};
 
 /// Which counter a check spends: the password's, or the second factor's (TOTP, backup codes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,12 +33,12 @@ impl Factor {
 /// attempts. An expired lock is lifted by the claim, with fresh counts. Returns whether the
 /// claim was granted (false also when no user has this id).
 pub async fn claim(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     user_id: &str,
     factor: Factor,
     max_attempts: i64,
     now: i64,
-) -> sqlx::Result<bool> {
+) -> DbResult<bool> {
     let (col, other) = (factor.column(), factor.other().column());
     let mut sql = Sql::new("UPDATE users SET ");
     // `locked_at IS NOT NULL` below can only mean an expired lock (see the WHERE clause).
@@ -64,12 +64,12 @@ pub async fn claim(
 /// failed, and when a claim is refused (which also covers a process that died between a claim
 /// and its outcome). Returns whether a lock was set.
 pub async fn lock_if_exhausted(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     user_id: &str,
     max_attempts: i64,
     now: i64,
     lockout_expires_at: i64,
-) -> sqlx::Result<bool> {
+) -> DbResult<bool> {
     let mut sql = Sql::new("UPDATE users SET locked_at = ");
     sql.bind(now)
         .push(", lockout_expires_at = ")

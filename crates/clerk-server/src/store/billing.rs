@@ -1,9 +1,8 @@
 //! SQL for the users' credit ledgers.
 
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
 use super::{Arg, Sql};
+use crate::store::{Conn, DbResult, Row};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LedgerRow {
@@ -21,7 +20,7 @@ pub struct LedgerRow {
 const COLUMNS: &str =
     "id, user_seq, amount, currency, source_type, idempotency_key, note, created_at";
 
-fn from_row(row: &AnyRow) -> sqlx::Result<LedgerRow> {
+fn from_row(row: &Row) -> DbResult<LedgerRow> {
     Ok(LedgerRow {
         id: row.try_get("id")?,
         user_seq: row.try_get("user_seq")?,
@@ -35,10 +34,10 @@ fn from_row(row: &AnyRow) -> sqlx::Result<LedgerRow> {
 }
 
 pub async fn find_by_idempotency_key(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     user_seq: i64,
     key: &str,
-) -> sqlx::Result<Option<LedgerRow>> {
+) -> DbResult<Option<LedgerRow>> {
     let mut sql = Sql::new(&format!(
         "SELECT {COLUMNS} FROM billing_credit_ledger WHERE user_seq = "
     ));
@@ -52,9 +51,9 @@ pub async fn find_by_idempotency_key(
 
 /// The balance in cents and its currency; `None` when the user never had credits.
 pub async fn balance(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     user_seq: i64,
-) -> sqlx::Result<Option<(i64, String)>> {
+) -> DbResult<Option<(i64, String)>> {
     // Every entry of a user has one currency (the domain refuses others), so MIN is that one.
     // PostgreSQL sums BIGINT to NUMERIC, which the Any driver cannot read: cast it back.
     let mut sql = Sql::new(
@@ -70,7 +69,7 @@ pub async fn balance(
     Ok(Some((row.try_get("total")?, row.try_get("currency")?)))
 }
 
-pub async fn insert(conn: &mut AnyConnection, entry: &LedgerRow) -> sqlx::Result<()> {
+pub async fn insert(conn: &mut Conn, entry: &LedgerRow) -> DbResult<()> {
     let mut sql = Sql::new(&format!(
         "INSERT INTO billing_credit_ledger ({COLUMNS}) VALUES "
     ));

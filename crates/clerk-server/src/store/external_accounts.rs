@@ -1,9 +1,8 @@
 //! SQL for external accounts (OAuth accounts linked to a user) and their sealed tokens.
 
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
 use super::{Arg, Sql};
+use crate::store::{Conn, DbResult, Row};
 
 /// One row of `external_accounts`. Token fields hold sealed values (AES-256-GCM).
 /// Deserializes from a JSON object keyed by column name (see `users::attach_children`).
@@ -48,7 +47,7 @@ pub const COLUMNS: &str = "id, user_seq, provider, provider_user_id, email_addre
     created_at, updated_at, access_token, refresh_token, id_token, token_secret, \
     token_expires_at, token_scopes";
 
-pub fn from_row(row: &AnyRow) -> sqlx::Result<ExternalAccountRow> {
+pub fn from_row(row: &Row) -> DbResult<ExternalAccountRow> {
     Ok(ExternalAccountRow {
         id: row.try_get("id")?,
         user_seq: row.try_get("user_seq")?,
@@ -76,7 +75,7 @@ pub fn from_row(row: &AnyRow) -> sqlx::Result<ExternalAccountRow> {
     })
 }
 
-pub async fn insert(conn: &mut AnyConnection, account: &ExternalAccountRow) -> sqlx::Result<()> {
+pub async fn insert(conn: &mut Conn, account: &ExternalAccountRow) -> DbResult<()> {
     let a = account;
     let t = &a.tokens;
     let mut sql = Sql::new(&format!(
@@ -110,10 +109,10 @@ pub async fn insert(conn: &mut AnyConnection, account: &ExternalAccountRow) -> s
 
 /// The user's accounts with `provider`, oldest first.
 pub async fn of_user_for_provider(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     user_seq: i64,
     provider: &str,
-) -> sqlx::Result<Vec<ExternalAccountRow>> {
+) -> DbResult<Vec<ExternalAccountRow>> {
     let mut sql = Sql::new(&format!(
         "SELECT {COLUMNS} FROM external_accounts WHERE user_seq = "
     ));
@@ -127,12 +126,12 @@ pub async fn of_user_for_provider(
 /// Stores refreshed tokens, unless another request refreshed the account first (its stored
 /// refresh token is no longer `previous_refresh_token`); whether it wrote.
 pub async fn replace_tokens(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     account_id: &str,
     previous_refresh_token: &str,
     tokens: &SealedTokens,
     now: i64,
-) -> sqlx::Result<bool> {
+) -> DbResult<bool> {
     let mut sql = Sql::new("UPDATE external_accounts SET access_token = ");
     sql.bind(tokens.access_token.clone())
         .push(", refresh_token = ")
@@ -153,7 +152,7 @@ pub async fn replace_tokens(
 }
 
 /// The account by id (after a lost refresh race, to read what the winner stored).
-pub async fn find(conn: &mut AnyConnection, id: &str) -> sqlx::Result<Option<ExternalAccountRow>> {
+pub async fn find(conn: &mut Conn, id: &str) -> DbResult<Option<ExternalAccountRow>> {
     let mut sql = Sql::new(&format!(
         "SELECT {COLUMNS} FROM external_accounts WHERE id = "
     ));
@@ -167,10 +166,10 @@ pub async fn find(conn: &mut AnyConnection, id: &str) -> sqlx::Result<Option<Ext
 
 /// Whether some user already has the account `provider_user_id` at `provider`.
 pub async fn provider_account_taken(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     provider: &str,
     provider_user_id: &str,
-) -> sqlx::Result<bool> {
+) -> DbResult<bool> {
     let mut sql = Sql::new("SELECT COUNT(*) FROM external_accounts WHERE provider = ");
     sql.bind(provider)
         .push(" AND provider_user_id = ")

@@ -1,19 +1,18 @@
 //! SQL for what hangs off a user besides its row: deletions of identifications, passkeys and
 //! external accounts, and trusted devices.
 
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
 use super::users::PasskeyRow;
 use super::{Arg, Sql};
+use crate::store::{Conn, DbError, DbResult, Row};
 
 /// Deletes the row of `table` with this public id if it belongs to `user_seq`; whether it did.
 pub async fn delete_owned(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     table: OwnedTable,
     user_seq: i64,
     id: &str,
-) -> sqlx::Result<bool> {
+) -> DbResult<bool> {
     let mut sql = Sql::new(&format!("DELETE FROM {} WHERE user_seq = ", table.name()));
     sql.bind(user_seq).push(" AND id = ").bind(id);
     Ok(sql.execute(conn).await? > 0)
@@ -77,7 +76,7 @@ pub struct TrustedDeviceRow {
 const DEVICE_COLUMNS: &str = "id, platform, app_identifier, name, algorithm, status, \
     created_at, updated_at, last_used_at, revoked_at";
 
-fn device_from_row(row: &AnyRow) -> sqlx::Result<TrustedDeviceRow> {
+fn device_from_row(row: &Row) -> DbResult<TrustedDeviceRow> {
     Ok(TrustedDeviceRow {
         id: row.try_get("id")?,
         platform: row.try_get("platform")?,
@@ -86,10 +85,8 @@ fn device_from_row(row: &AnyRow) -> sqlx::Result<TrustedDeviceRow> {
         algorithm: row.try_get("algorithm")?,
         status: {
             let text: String = row.try_get("status")?;
-            DeviceStatus::from_stored(&text).ok_or_else(|| sqlx::Error::ColumnDecode {
-                index: "status".into(),
-                source: format!("unknown trusted device status {text:?}").into(),
-            })?
+            DeviceStatus::from_stored(&text).ok_or_else(|| DbError::decode("status", format!("unknown trusted device status {text:?}"))
+            )?
         },
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
@@ -100,9 +97,9 @@ fn device_from_row(row: &AnyRow) -> sqlx::Result<TrustedDeviceRow> {
 
 /// The user's active trusted devices, oldest first.
 pub async fn active_trusted_devices(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     user_seq: i64,
-) -> sqlx::Result<Vec<TrustedDeviceRow>> {
+) -> DbResult<Vec<TrustedDeviceRow>> {
     let mut sql = Sql::new(&format!(
         "SELECT {DEVICE_COLUMNS} FROM trusted_devices WHERE user_seq = "
     ));
@@ -118,10 +115,10 @@ pub async fn active_trusted_devices(
 }
 
 pub async fn find_trusted_device(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     user_seq: i64,
     id: &str,
-) -> sqlx::Result<Option<TrustedDeviceRow>> {
+) -> DbResult<Option<TrustedDeviceRow>> {
     let mut sql = Sql::new(&format!(
         "SELECT {DEVICE_COLUMNS} FROM trusted_devices WHERE user_seq = "
     ));
@@ -134,10 +131,10 @@ pub async fn find_trusted_device(
 }
 
 pub async fn revoke_trusted_device(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     id: &str,
     now: i64,
-) -> sqlx::Result<()> {
+) -> DbResult<()> {
     let mut sql = Sql::new("UPDATE trusted_devices SET status = ");
     sql.bind(DeviceStatus::Revoked.as_str())
         .push(", revoked_at = ")
@@ -150,10 +147,10 @@ pub async fn revoke_trusted_device(
 }
 
 pub async fn insert_trusted_device(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     user_seq: i64,
     d: &TrustedDeviceRow,
-) -> sqlx::Result<()> {
+) -> DbResult<()> {
     let mut sql = Sql::new(&format!(
         "INSERT INTO trusted_devices (user_seq, {DEVICE_COLUMNS}) VALUES "
     ));
@@ -175,9 +172,9 @@ pub async fn insert_trusted_device(
 
 /// Every trusted device (active or revoked) of these users, as (user_seq, device), in order.
 pub async fn trusted_devices_of(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     user_seqs: &[i64],
-) -> sqlx::Result<Vec<(i64, TrustedDeviceRow)>> {
+) -> DbResult<Vec<(i64, TrustedDeviceRow)>> {
     if user_seqs.is_empty() {
         return Ok(Vec::new());
     }
@@ -192,7 +189,7 @@ pub async fn trusted_devices_of(
         .collect()
 }
 
-pub async fn insert_passkey(conn: &mut AnyConnection, p: &PasskeyRow) -> sqlx::Result<()> {
+pub async fn insert_passkey(conn: &mut Conn, p: &PasskeyRow) -> DbResult<()> {
     let mut sql =
         Sql::new("INSERT INTO passkeys (id, user_seq, name, last_used_at, created_at) VALUES ");
     sql.bind_list::<Arg>(&[

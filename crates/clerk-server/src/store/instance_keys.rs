@@ -1,9 +1,8 @@
 //! SQL for the key check values (`instance_keys`): one row per key, written once.
 
-use sqlx::any::AnyRow;
-use sqlx::Row;
 
 use super::{now_ms, Arg, Sql, Store};
+use crate::store::{DbResult, Row};
 
 /// A recorded check value and when it was written (Unix ms).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +17,7 @@ fn select(name: &str) -> Sql {
     sql
 }
 
-fn from_row(row: &AnyRow) -> sqlx::Result<CheckValue> {
+fn from_row(row: &Row) -> DbResult<CheckValue> {
     Ok(CheckValue {
         value: row.try_get("check_value")?,
         created_at: row.try_get("created_at")?,
@@ -26,7 +25,7 @@ fn from_row(row: &AnyRow) -> sqlx::Result<CheckValue> {
 }
 
 /// The check value recorded under `name`, if any.
-pub async fn check_value(store: &Store, name: &str) -> sqlx::Result<Option<CheckValue>> {
+pub async fn check_value(store: &Store, name: &str) -> DbResult<Option<CheckValue>> {
     let mut conn = store.read().await?;
     select(name)
         .fetch_optional(&mut conn)
@@ -43,7 +42,7 @@ pub async fn record_check_value(
     store: &Store,
     name: &str,
     check_value: &str,
-) -> sqlx::Result<CheckValue> {
+) -> DbResult<CheckValue> {
     let mut tx = store.begin_write().await?;
     let mut insert = Sql::new("INSERT INTO instance_keys (name, check_value, created_at) VALUES ");
     insert

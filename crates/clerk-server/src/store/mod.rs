@@ -1,11 +1,12 @@
 //! Persistence: one [`Store`] over SQLite (default) or PostgreSQL.
 //!
-//! Both go through sqlx's `Any` driver with the same query text (numbered placeholders); the
-//! few places where the two SQL dialects differ ask [`Dialect`]. Each backend has its own
-//! embedded migrations.
+//! Both run the same query text (numbered placeholders), each through its own driver (see
+//! [`db`]); the few places where the two SQL dialects differ ask [`Dialect`]. Each backend has
+//! its own embedded migrations, applied with sqlx's migrator.
 
 pub mod attempts;
 pub mod billing;
+mod db;
 pub mod external_accounts;
 pub mod identities;
 pub mod images;
@@ -15,14 +16,17 @@ mod sql;
 pub mod transfer;
 pub mod users;
 
+use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
-use sqlx::{AnyConnection, AnyPool, Executor, Transaction};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+use sqlx::Connection as _;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+pub use db::{Conn, DbError, DbResult, Row};
 pub use sql::{Arg, Sql};
 pub use users::{
     BackupCodes, IdentKind, IdentRow, IdentStatus, NewIdentification, UserFilter, UserOrder,
@@ -48,28 +52,58 @@ impl Dialect {
 }
 
 #[derive(Clone)]
+enum Pool {
+    Sqlite(db::SqlitePool),
+    Postgres(PgPool),
+}
+
+#[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
-    dialect: Dialect,
-    /// SQLite allows one writer at a time; writers queue here instead of failing with
-    /// SQLITE_BUSY when a deferred transaction tries to upgrade. `None` on PostgreSQL.
+    pool: Pool,
+    /// SQLite allows one writer at a time; writers queue here instead of waiting on the
+    /// database's lock. `None` on PostgreSQL.
     write_lock: Option<Arc<Mutex<()>>>,
 }
 
 /// A write transaction. Dropping it without [`WriteTx::commit`] rolls back.
 pub struct WriteTx {
-    tx: Transaction<'static, sqlx::Any>,
+    /// `None` once committed.
+    conn: Option<Conn>,
     pub dialect: Dialect,
     _writer: Option<OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {
-    pub fn conn(&mut self) -> &mut AnyConnection {
-        &mut self.tx
+    pub fn conn(&mut self) -> &mut Conn {
+        self.conn
+            .as_mut()
+            .expect("a WriteTx is not used after commit")
     }
 
-    pub async fn commit(self) -> sqlx::Result<()> {
-        self.tx.commit().await
+    pub async fn commit(mut self) -> DbResult<()> {
+        match self.conn.take() {
+            Some(Conn::Postgres(db::PgConn::Tx(tx))) => Ok(tx.commit().await?),
+            Some(mut conn) => {
+                let committed = conn.execute_batch("COMMIT").await;
+                if committed.is_err() {
+                    self.conn = Some(conn); // rolled back on drop
+                }
+                committed
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for WriteTx {
+    fn drop(&mut self) {
+        // PostgreSQL's transaction rolls itself back when dropped; a SQLite connection is
+        // rolled back here, before the writer's turn passes to the next one.
+        if let Some(Conn::Sqlite(conn)) = &self.conn {
+            if !conn.is_autocommit() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+        }
     }
 }
 
@@ -79,66 +113,97 @@ pub enum ConnectError {
     UnsupportedUrl(String),
     #[error("cannot open the database: {0}")]
     Open(#[from] sqlx::Error),
+    #[error("cannot open the database: {0}")]
+    OpenSqlite(#[from] DbError),
     #[error("cannot migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// How long a request waits for a free connection before failing.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
 impl Store {
     /// Opens (creating a SQLite file if missing) and migrates the database at `url`.
     pub async fn connect(url: &str) -> Result<Self, ConnectError> {
-        sqlx::any::install_default_drivers();
         let dialect =
             Dialect::from_url(url).ok_or_else(|| ConnectError::UnsupportedUrl(url.to_owned()))?;
-        let (url, max_connections) = match dialect {
-            Dialect::Sqlite => (sqlite_url_creating_file(url), 8),
-            Dialect::Postgres => (url.to_owned(), 16),
-        };
-        let pool = AnyPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(30))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if dialect == Dialect::Sqlite {
-                        for pragma in [
-                            "PRAGMA journal_mode = WAL",
-                            "PRAGMA foreign_keys = ON",
-                            "PRAGMA busy_timeout = 10000",
-                            "PRAGMA synchronous = NORMAL",
-                        ] {
-                            conn.execute(pragma).await?;
-                        }
-                    }
-                    Ok(())
+        match dialect {
+            Dialect::Sqlite => Self::connect_sqlite(url).await,
+            Dialect::Postgres => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .connect(url)
+                    .await?;
+                migrator(dialect).run(&pool).await?;
+                Ok(Self {
+                    pool: Pool::Postgres(pool),
+                    write_lock: None,
                 })
-            })
-            .connect(&url)
-            .await?;
-        migrator(dialect).run(&pool).await?;
-        let write_lock = (dialect == Dialect::Sqlite).then(|| Arc::new(Mutex::new(())));
+            }
+        }
+    }
+
+    async fn connect_sqlite(url: &str) -> Result<Self, ConnectError> {
+        let path = sqlite_file_path(url)
+            .ok_or_else(|| ConnectError::UnsupportedUrl(url.to_owned()))?
+            .to_string_lossy()
+            .into_owned();
+        // Migrations run once, on their own connection, before the pool opens.
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let mut conn = sqlx::SqliteConnection::connect_with(&options).await?;
+        migrator(Dialect::Sqlite).run(&mut conn).await?;
+        conn.close().await?;
+
+        let manager = db::SqliteManager::new(path);
+        manager.open().map_err(DbError::from)?; // fail now, not on the first request
+        let pool = db::SqlitePool::builder(manager)
+            .max_size(8)
+            .wait_timeout(Some(ACQUIRE_TIMEOUT))
+            .runtime(deadpool::Runtime::Tokio1)
+            .build()
+            .map_err(|e| DbError::Pool(e.to_string()))?;
         Ok(Self {
-            pool,
-            dialect,
-            write_lock,
+            pool: Pool::Sqlite(pool),
+            write_lock: Some(Arc::new(Mutex::new(()))),
         })
     }
 
     pub fn dialect(&self) -> Dialect {
-        self.dialect
+        match self.pool {
+            Pool::Sqlite(_) => Dialect::Sqlite,
+            Pool::Postgres(_) => Dialect::Postgres,
+        }
     }
 
     /// A pooled connection for reads.
-    pub async fn read(&self) -> sqlx::Result<sqlx::pool::PoolConnection<sqlx::Any>> {
-        self.pool.acquire().await
+    pub async fn read(&self) -> DbResult<Conn> {
+        match &self.pool {
+            Pool::Sqlite(pool) => Ok(Conn::Sqlite(pool.get().await.map_err(pool_error)?)),
+            Pool::Postgres(pool) => Ok(Conn::Postgres(db::PgConn::Pooled(pool.acquire().await?))),
+        }
     }
 
-    pub async fn begin_write(&self) -> sqlx::Result<WriteTx> {
+    pub async fn begin_write(&self) -> DbResult<WriteTx> {
         let writer = match &self.write_lock {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
+        let conn = match &self.pool {
+            Pool::Sqlite(pool) => {
+                let mut conn = Conn::Sqlite(pool.get().await.map_err(pool_error)?);
+                conn.execute_batch("BEGIN IMMEDIATE").await?;
+                conn
+            }
+            Pool::Postgres(pool) => Conn::Postgres(db::PgConn::Tx(pool.begin().await?)),
+        };
         Ok(WriteTx {
-            tx: self.pool.begin().await?,
-            dialect: self.dialect,
+            conn: Some(conn),
+            dialect: self.dialect(),
             _writer: writer,
         })
     }
@@ -149,18 +214,19 @@ impl Store {
     /// [`READINESS_TIMEOUT`] so a hung database or an exhausted pool answers instead of hanging.
     pub async fn readiness(&self) -> Result<(), NotReady> {
         let probe = async {
-            let mut conn = self.pool.acquire().await?;
-            let applied: Vec<i64> =
-                sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
-                    .fetch_all(&mut *conn)
-                    .await?;
-            Ok::<_, sqlx::Error>(applied)
+            let mut conn = self.read().await?;
+            let rows = Sql::new("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&mut conn)
+                .await?;
+            rows.iter()
+                .map(|row| row.try_get::<i64, _>(0))
+                .collect::<DbResult<Vec<i64>>>()
         };
         let applied = tokio::time::timeout(READINESS_TIMEOUT, probe)
             .await
             .map_err(|_| NotReady::TimedOut)?
             .map_err(NotReady::Database)?;
-        let missing = migrator(self.dialect)
+        let missing = migrator(self.dialect())
             .iter()
             .filter(|m| !m.migration_type.is_down_migration())
             .find(|m| !applied.contains(&m.version));
@@ -171,7 +237,18 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        self.pool.close().await;
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close(),
+            Pool::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+fn pool_error(e: deadpool::managed::PoolError<rusqlite::Error>) -> DbError {
+    match e {
+        deadpool::managed::PoolError::Timeout(_) => DbError::PoolTimeout(ACQUIRE_TIMEOUT),
+        deadpool::managed::PoolError::Backend(e) => DbError::Sqlite(e),
+        other => DbError::Pool(other.to_string()),
     }
 }
 
@@ -184,7 +261,7 @@ pub enum NotReady {
     #[error("the database did not answer within {READINESS_TIMEOUT:?}")]
     TimedOut,
     #[error("the database failed: {0}")]
-    Database(sqlx::Error),
+    Database(DbError),
     #[error("migration {0} is not applied")]
     MigrationMissing(i64),
 }
@@ -199,17 +276,6 @@ fn migrator(dialect: Dialect) -> &'static Migrator {
     }
 }
 
-/// sqlx opens an existing SQLite file only, unless the URL asks for `mode=rwc`.
-fn sqlite_url_creating_file(url: &str) -> String {
-    if url.contains("mode=") || url.contains(":memory:") {
-        url.to_owned()
-    } else if url.contains('?') {
-        format!("{url}&mode=rwc")
-    } else {
-        format!("{url}?mode=rwc")
-    }
-}
-
 /// The file behind a `sqlite://` URL, if it names one.
 pub fn sqlite_file_path(url: &str) -> Option<std::path::PathBuf> {
     let rest = url
@@ -219,12 +285,12 @@ pub fn sqlite_file_path(url: &str) -> Option<std::path::PathBuf> {
     (!path.is_empty() && !path.contains(":memory:")).then(|| path.into())
 }
 
-/// Milliseconds since the Unix epoch, the unit of every timestamp on the wire.
 /// Whether a write failed on a unique index (an id, email, slug … taken meanwhile).
-pub fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+pub fn is_unique_violation(e: &DbError) -> bool {
+    e.is_unique_violation()
 }
 
+/// Milliseconds since the Unix epoch, the unit of every timestamp on the wire.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }

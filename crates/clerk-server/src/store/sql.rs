@@ -1,9 +1,7 @@
 //! A small SQL text builder with numbered placeholders (`$1`, `$2`, …), which both
 //! PostgreSQL and SQLite understand, so that one query text serves both stores.
 
-use sqlx::any::{AnyArguments, AnyRow};
-use sqlx::query::Query;
-use sqlx::{Any, AnyConnection, Row};
+use super::db::{Conn, DbError, DbResult, Row};
 
 /// A bound value. Nulls carry their type: PostgreSQL types every parameter.
 #[derive(Debug, Clone)]
@@ -97,46 +95,31 @@ impl Sql {
         &self.text
     }
 
-    fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
-        let mut q = sqlx::query(&self.text);
-        for arg in &self.args {
-            q = match arg {
-                Arg::Int(v) => q.bind(*v),
-                Arg::Text(v) => q.bind(v.clone()),
-                Arg::Bool(v) => q.bind(*v),
-            };
-        }
-        q
+    pub async fn execute(&self, conn: &mut Conn) -> DbResult<u64> {
+        conn.execute(&self.text, &self.args).await
     }
 
-    pub async fn execute(&self, conn: &mut AnyConnection) -> sqlx::Result<u64> {
-        Ok(self.query().execute(conn).await?.rows_affected())
+    pub async fn fetch_all(&self, conn: &mut Conn) -> DbResult<Vec<Row>> {
+        conn.fetch_all(&self.text, &self.args).await
     }
 
-    pub async fn fetch_all(&self, conn: &mut AnyConnection) -> sqlx::Result<Vec<AnyRow>> {
-        self.query().fetch_all(conn).await
+    pub async fn fetch_optional(&self, conn: &mut Conn) -> DbResult<Option<Row>> {
+        Ok(self.fetch_all(conn).await?.into_iter().next())
     }
 
-    pub async fn fetch_optional(&self, conn: &mut AnyConnection) -> sqlx::Result<Option<AnyRow>> {
-        self.query().fetch_optional(conn).await
-    }
-
-    pub async fn fetch_one(&self, conn: &mut AnyConnection) -> sqlx::Result<AnyRow> {
-        self.query().fetch_one(conn).await
+    pub async fn fetch_one(&self, conn: &mut Conn) -> DbResult<Row> {
+        self.fetch_optional(conn).await?.ok_or(DbError::RowNotFound)
     }
 
     /// The first column of the single row, as an integer (counts, RETURNING seq).
-    pub async fn fetch_i64(&self, conn: &mut AnyConnection) -> sqlx::Result<i64> {
+    pub async fn fetch_i64(&self, conn: &mut Conn) -> DbResult<i64> {
         self.fetch_one(conn).await?.try_get::<i64, _>(0)
     }
 }
 
-/// Reads a boolean column whichever way the driver reports it (SQLite may report an integer).
-pub fn get_bool(row: &AnyRow, col: &str) -> sqlx::Result<bool> {
-    match row.try_get::<bool, _>(col) {
-        Ok(v) => Ok(v),
-        Err(_) => Ok(row.try_get::<i64, _>(col)? != 0),
-    }
+/// Reads a boolean column (stored as an integer on SQLite, a boolean on PostgreSQL).
+pub fn get_bool(row: &Row, col: &str) -> DbResult<bool> {
+    row.try_get::<bool, _>(col)
 }
 
 /// `s` as a literal inside a `LIKE … ESCAPE '\\'` pattern: `\\`, `%` and `_` escaped.

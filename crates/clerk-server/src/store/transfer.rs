@@ -1,17 +1,17 @@
 //! SQL for bulk import and full export: finding an already-imported user, and walking every
 //! user in store order.
 
-use sqlx::{AnyConnection, Row};
 
 use super::users::{attach_children, user_from_row, UserRecord, USER_COLUMNS};
 use super::{Dialect, Sql};
+use crate::store::{Conn, DbResult};
 
 /// The public id of the user that has this id, or else this external id.
 pub async fn existing_user_id(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     id: Option<&str>,
     external_id: Option<&str>,
-) -> sqlx::Result<Option<String>> {
+) -> DbResult<Option<String>> {
     let (column, value) = match (id, external_id) {
         (Some(id), _) => ("id", id),
         (None, Some(external_id)) => ("external_id", external_id),
@@ -28,11 +28,11 @@ pub async fn existing_user_id(
 /// Up to `limit` users after `after_seq`, in store order (the primary key: stable while
 /// users are added, and an index walk whatever the size).
 pub async fn page_after(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     dialect: Dialect,
     after_seq: Option<i64>,
     limit: i64,
-) -> sqlx::Result<Vec<UserRecord>> {
+) -> DbResult<Vec<UserRecord>> {
     let mut sql = Sql::new(&format!("SELECT {USER_COLUMNS} FROM users WHERE seq > "));
     sql.bind(after_seq.unwrap_or(0))
         .push(" ORDER BY seq LIMIT ")
@@ -42,6 +42,6 @@ pub async fn page_after(
         .await?
         .iter()
         .map(user_from_row)
-        .collect::<sqlx::Result<Vec<_>>>()?;
+        .collect::<DbResult<Vec<_>>>()?;
     attach_children(conn, dialect, users).await
 }

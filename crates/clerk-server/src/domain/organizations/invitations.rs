@@ -2,6 +2,7 @@
 //! those sent to a user.
 
 use std::collections::HashMap;
+use crate::store::{Conn, DbResult};
 
 use clerk_model::{
     CreateInvitationRequest, OrganizationInvitation, OrganizationInvitations,
@@ -56,9 +57,9 @@ async fn ensure_admin(tx: &mut WriteTx, org: &OrgRow, user_id: &str) -> ApiResul
 
 /// The inviters of these invitations, by user id.
 async fn inviters(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut Conn,
     invitations: &[&InvitationRow],
-) -> sqlx::Result<HashMap<String, PublicUserRow>> {
+) -> DbResult<HashMap<String, PublicUserRow>> {
     let mut ids: Vec<String> = invitations
         .iter()
         .filter_map(|i| i.inviter_user_id.clone())

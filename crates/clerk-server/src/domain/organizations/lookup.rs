@@ -1,7 +1,6 @@
 //! The lookups and checks operations start with: the organization (404 when missing), the
 //! user, the membership quota.
 
-use sqlx::AnyConnection;
 
 use super::rules::{organization_not_found, quota_exceeded};
 use crate::error::{ApiError, ApiResult};
@@ -9,10 +8,11 @@ use crate::store::organizations::{
     self as sql, InvitationFilter, InvitationStatus, OrgRow, PublicUserRow,
 };
 use crate::store::{Dialect, WriteTx};
+use crate::store::Conn;
 
 /// The organization with this id, or 404. `for_update` locks its row for the transaction.
 pub(super) async fn existing_organization(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     dialect: Dialect,
     organization_id: &str,
     for_update: bool,
@@ -33,7 +33,7 @@ pub(super) async fn locked_organization(
 
 /// The user with this id, or 404.
 pub(super) async fn existing_user(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     user_id: &str,
 ) -> ApiResult<PublicUserRow> {
     sql::public_user(conn, user_id)

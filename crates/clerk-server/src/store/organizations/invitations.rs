@@ -1,13 +1,13 @@
 //! SQL for invitations: write, find, change status, and the lists of an organization's
 //! invitations and of those sent to a user.
 
-use sqlx::AnyConnection;
 
 use super::rows::{
     invitation_from_row, org_from_row, org_select, push_order_and_page, InvitationRow,
     InvitationStatus, Order, OrgRow, INVITATION_COLUMNS,
 };
 use crate::store::{Arg, Sql};
+use crate::store::{Conn, DbResult};
 
 /// `AND (…)` matching any of `statuses` at `now` (nothing when empty): a pending invitation
 /// past `expires_at` counts as expired.
@@ -45,7 +45,7 @@ fn push_status_filter(sql: &mut Sql, statuses: &[InvitationStatus], now: i64) {
 }
 
 /// Inserts the invitation and returns its `seq`.
-pub async fn insert_invitation(conn: &mut AnyConnection, i: &InvitationRow) -> sqlx::Result<i64> {
+pub async fn insert_invitation(conn: &mut Conn, i: &InvitationRow) -> DbResult<i64> {
     let mut sql = Sql::new(
         "INSERT INTO organization_invitations (id, organization_seq, email_address, email_norm, \
          role, inviter_user_id, status, public_metadata, private_metadata, redirect_url, \
@@ -71,10 +71,10 @@ pub async fn insert_invitation(conn: &mut AnyConnection, i: &InvitationRow) -> s
 }
 
 pub async fn find_invitation(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     organization_seq: i64,
     id: &str,
-) -> sqlx::Result<Option<InvitationRow>> {
+) -> DbResult<Option<InvitationRow>> {
     Sql::new(&format!(
         "SELECT {INVITATION_COLUMNS} FROM organization_invitations i WHERE i.organization_seq = "
     ))
@@ -89,9 +89,9 @@ pub async fn find_invitation(
 
 /// Writes the invitation's status and `updated_at` back.
 pub async fn update_invitation_status(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     i: &InvitationRow,
-) -> sqlx::Result<()> {
+) -> DbResult<()> {
     Sql::new("UPDATE organization_invitations SET status = ")
         .bind(i.status.as_str())
         .push(", updated_at = ")
@@ -136,14 +136,14 @@ fn organization_invitations_from(
 
 /// One page of an organization's invitations.
 pub async fn organization_invitations(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     organization_seq: i64,
     filter: &InvitationFilter,
     order: Order<InvitationOrderField>,
     now: i64,
     limit: i64,
     offset: i64,
-) -> sqlx::Result<Vec<InvitationRow>> {
+) -> DbResult<Vec<InvitationRow>> {
     let mut sql = organization_invitations_from(INVITATION_COLUMNS, organization_seq, filter, now);
     let column = match order.field {
         InvitationOrderField::CreatedAt => "i.created_at",
@@ -159,11 +159,11 @@ pub async fn organization_invitations(
 
 /// How many of an organization's invitations pass `filter` at `now`.
 pub async fn count_organization_invitations(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     organization_seq: i64,
     filter: &InvitationFilter,
     now: i64,
-) -> sqlx::Result<i64> {
+) -> DbResult<i64> {
     organization_invitations_from("COUNT(*)", organization_seq, filter, now)
         .fetch_i64(conn)
         .await
@@ -190,13 +190,13 @@ fn user_invitations_from(
 
 /// One page of the invitations that concern a user, with their organizations, newest first.
 pub async fn user_invitations(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     user_seq: i64,
     statuses: &[InvitationStatus],
     now: i64,
     limit: i64,
     offset: i64,
-) -> sqlx::Result<Vec<(InvitationRow, OrgRow)>> {
+) -> DbResult<Vec<(InvitationRow, OrgRow)>> {
     let select = format!("{INVITATION_COLUMNS}, {}", org_select());
     let mut sql = user_invitations_from(&select, user_seq, statuses, now);
     push_order_and_page(&mut sql, "i.created_at", "i.seq", true, limit, offset);
@@ -208,11 +208,11 @@ pub async fn user_invitations(
 }
 
 pub async fn count_user_invitations(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     user_seq: i64,
     statuses: &[InvitationStatus],
     now: i64,
-) -> sqlx::Result<i64> {
+) -> DbResult<i64> {
     user_invitations_from("COUNT(*)", user_seq, statuses, now)
         .fetch_i64(conn)
         .await

@@ -1,19 +1,19 @@
 //! SQL for memberships: write, find, delete, and the lists of an organization's members and of
 //! a user's organizations.
 
-use sqlx::AnyConnection;
 
 use super::rows::{
     membership_from_row, org_from_row, org_select, push_order_and_page, MembershipRow, OrgRow,
     MEMBERSHIP_COLUMNS,
 };
 use crate::store::{Arg, Sql};
+use crate::store::{Conn, DbResult};
 
 pub async fn find_membership(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     organization_id: &str,
     user_seq: i64,
-) -> sqlx::Result<Option<MembershipRow>> {
+) -> DbResult<Option<MembershipRow>> {
     Sql::new(&format!(
         "SELECT {MEMBERSHIP_COLUMNS} FROM organization_memberships m WHERE m.organization_id = "
     ))
@@ -27,7 +27,7 @@ pub async fn find_membership(
 }
 
 /// Inserts the membership and returns its `seq`.
-pub async fn insert_membership(conn: &mut AnyConnection, m: &MembershipRow) -> sqlx::Result<i64> {
+pub async fn insert_membership(conn: &mut Conn, m: &MembershipRow) -> DbResult<i64> {
     let mut sql = Sql::new(
         "INSERT INTO organization_memberships (id, organization_id, user_seq, role, \
          public_metadata, private_metadata, created_at, updated_at) VALUES ",
@@ -47,11 +47,11 @@ pub async fn insert_membership(conn: &mut AnyConnection, m: &MembershipRow) -> s
 }
 
 pub async fn update_membership_role(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     seq: i64,
     role: &str,
     updated_at: i64,
-) -> sqlx::Result<()> {
+) -> DbResult<()> {
     Sql::new("UPDATE organization_memberships SET role = ")
         .bind(role)
         .push(", updated_at = ")
@@ -64,9 +64,9 @@ pub async fn update_membership_role(
 }
 
 pub async fn update_membership_metadata(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     m: &MembershipRow,
-) -> sqlx::Result<()> {
+) -> DbResult<()> {
     Sql::new("UPDATE organization_memberships SET public_metadata = ")
         .bind(&m.public_metadata)
         .push(", private_metadata = ")
@@ -80,7 +80,7 @@ pub async fn update_membership_metadata(
         .map(|_| ())
 }
 
-pub async fn delete_membership(conn: &mut AnyConnection, seq: i64) -> sqlx::Result<()> {
+pub async fn delete_membership(conn: &mut Conn, seq: i64) -> DbResult<()> {
     Sql::new("DELETE FROM organization_memberships WHERE seq = ")
         .bind(seq)
         .execute(conn)
@@ -88,7 +88,7 @@ pub async fn delete_membership(conn: &mut AnyConnection, seq: i64) -> sqlx::Resu
         .map(|_| ())
 }
 
-pub async fn count_members(conn: &mut AnyConnection, organization_id: &str) -> sqlx::Result<i64> {
+pub async fn count_members(conn: &mut Conn, organization_id: &str) -> DbResult<i64> {
     Sql::new("SELECT COUNT(*) FROM organization_memberships WHERE organization_id = ")
         .bind(organization_id)
         .fetch_i64(conn)
@@ -97,10 +97,10 @@ pub async fn count_members(conn: &mut AnyConnection, organization_id: &str) -> s
 
 /// Whether a member of the organization has this (normalized) email address.
 pub async fn email_is_member(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     organization_id: &str,
     email_norm: &str,
-) -> sqlx::Result<bool> {
+) -> DbResult<bool> {
     let count = Sql::new(
         "SELECT COUNT(*) FROM organization_memberships m \
          JOIN identifications e ON e.user_seq = m.user_seq \
@@ -116,11 +116,11 @@ pub async fn email_is_member(
 
 /// One page of an organization's memberships, oldest first.
 pub async fn organization_memberships(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     organization_id: &str,
     limit: i64,
     offset: i64,
-) -> sqlx::Result<Vec<MembershipRow>> {
+) -> DbResult<Vec<MembershipRow>> {
     let mut sql = Sql::new(&format!(
         "SELECT {MEMBERSHIP_COLUMNS} FROM organization_memberships m WHERE m.organization_id = "
     ));
@@ -137,11 +137,11 @@ pub async fn organization_memberships(
 /// organizations that do not exist (rows put in place by hand) are left out, here and in
 /// [`count_user_memberships`].
 pub async fn user_memberships(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     user_seq: i64,
     limit: i64,
     offset: i64,
-) -> sqlx::Result<Vec<(MembershipRow, OrgRow)>> {
+) -> DbResult<Vec<(MembershipRow, OrgRow)>> {
     let mut sql = Sql::new(&format!(
         "SELECT {MEMBERSHIP_COLUMNS}, {} FROM organization_memberships m \
          JOIN organizations o ON o.id = m.organization_id WHERE m.user_seq = ",
@@ -156,7 +156,7 @@ pub async fn user_memberships(
         .collect()
 }
 
-pub async fn count_user_memberships(conn: &mut AnyConnection, user_seq: i64) -> sqlx::Result<i64> {
+pub async fn count_user_memberships(conn: &mut Conn, user_seq: i64) -> DbResult<i64> {
     Sql::new(
         "SELECT COUNT(*) FROM organization_memberships m \
          JOIN organizations o ON o.id = m.organization_id WHERE m.user_seq = ",

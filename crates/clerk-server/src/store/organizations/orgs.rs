@@ -1,11 +1,11 @@
 //! SQL for the organizations themselves: write, find, delete, list and count.
 
-use sqlx::{AnyConnection, Row};
 
 use super::rows::{org_from_row, org_select, push_order_and_page, Order, OrgRow, ORG_COLUMNS};
 use crate::store::sql::escape_like;
 use crate::store::users::IncludeExclude;
 use crate::store::{Arg, Dialect, Sql};
+use crate::store::{Conn, DbResult};
 
 /// The organization's values for `ORG_COLUMNS[1..]` (all but `seq`).
 fn values(org: &OrgRow) -> Vec<Arg> {
@@ -24,7 +24,7 @@ fn values(org: &OrgRow) -> Vec<Arg> {
 }
 
 /// Inserts the organization and returns its `seq`.
-pub async fn insert_organization(conn: &mut AnyConnection, org: &OrgRow) -> sqlx::Result<i64> {
+pub async fn insert_organization(conn: &mut Conn, org: &OrgRow) -> DbResult<i64> {
     let columns = ORG_COLUMNS[1..].join(", ");
     let mut sql = Sql::new(&format!("INSERT INTO organizations ({columns}) VALUES "));
     sql.bind_list(&values(org));
@@ -34,7 +34,7 @@ pub async fn insert_organization(conn: &mut AnyConnection, org: &OrgRow) -> sqlx
 
 /// Writes the organization back: every column but `seq` and `id` (`created_by` does not
 /// change, so it is written as it was read).
-pub async fn update_organization(conn: &mut AnyConnection, org: &OrgRow) -> sqlx::Result<()> {
+pub async fn update_organization(conn: &mut Conn, org: &OrgRow) -> DbResult<()> {
     let columns = ORG_COLUMNS[2..].join(", ");
     let mut sql = Sql::new(&format!("UPDATE organizations SET ({columns}) = "));
     sql.bind_list(&values(org)[1..]);
@@ -46,12 +46,12 @@ pub async fn update_organization(conn: &mut AnyConnection, org: &OrgRow) -> sqlx
 /// row on PostgreSQL, so that membership changes of one organization run one at a time (SQLite
 /// writers are already serialized).
 pub async fn find_organization(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     dialect: Dialect,
     key: &str,
     or_slug: bool,
     for_update: bool,
-) -> sqlx::Result<Option<OrgRow>> {
+) -> DbResult<Option<OrgRow>> {
     let mut sql = Sql::new(&format!(
         "SELECT {} FROM organizations o WHERE o.id = ",
         org_select()
@@ -73,7 +73,7 @@ pub async fn find_organization(
         .transpose()
 }
 
-pub async fn slug_taken(conn: &mut AnyConnection, slug: &str) -> sqlx::Result<bool> {
+pub async fn slug_taken(conn: &mut Conn, slug: &str) -> DbResult<bool> {
     Ok(Sql::new("SELECT COUNT(*) FROM organizations WHERE slug = ")
         .bind(slug)
         .fetch_i64(conn)
@@ -82,7 +82,7 @@ pub async fn slug_taken(conn: &mut AnyConnection, slug: &str) -> sqlx::Result<bo
 }
 
 /// Deletes the organization with its memberships and (by cascade) its invitations.
-pub async fn delete_organization(conn: &mut AnyConnection, org: &OrgRow) -> sqlx::Result<()> {
+pub async fn delete_organization(conn: &mut Conn, org: &OrgRow) -> DbResult<()> {
     Sql::new("DELETE FROM organization_memberships WHERE organization_id = ")
         .bind(&org.id)
         .execute(conn)
@@ -153,12 +153,12 @@ fn organizations_from(select: &str, filter: &OrganizationFilter) -> Sql {
 
 /// One page of organizations, with each one's member count.
 pub async fn list_organizations(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     filter: &OrganizationFilter,
     order: Order<OrganizationOrderField>,
     limit: i64,
     offset: i64,
-) -> sqlx::Result<Vec<(OrgRow, i64)>> {
+) -> DbResult<Vec<(OrgRow, i64)>> {
     let select = format!("{}, {MEMBERS_COUNT} AS members_count", org_select());
     let mut sql = organizations_from(&select, filter);
     let column = match order.field {
@@ -175,8 +175,8 @@ pub async fn list_organizations(
 }
 
 pub async fn count_organizations(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     filter: &OrganizationFilter,
-) -> sqlx::Result<i64> {
+) -> DbResult<i64> {
     organizations_from("COUNT(*)", filter).fetch_i64(conn).await
 }

@@ -1,10 +1,9 @@
 //! Users as other objects show them (`public_user_data`, `public_inviter_data`).
 
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
 use crate::store::sql::get_bool;
 use crate::store::Sql;
+use crate::store::{Conn, DbResult, Row};
 
 /// What other objects show of a user.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -28,7 +27,7 @@ const PUBLIC_USER_SELECT: &str = "SELECT u.seq, u.id, u.first_name, u.last_name,
     LEFT JOIN identifications p ON p.id = u.primary_phone_number_id \
     LEFT JOIN identifications w ON w.id = u.primary_web3_wallet_id";
 
-fn public_user_from_row(row: &AnyRow) -> sqlx::Result<PublicUserRow> {
+fn public_user_from_row(row: &Row) -> DbResult<PublicUserRow> {
     Ok(PublicUserRow {
         seq: row.try_get("seq")?,
         id: row.try_get("id")?,
@@ -44,9 +43,9 @@ fn public_user_from_row(row: &AnyRow) -> sqlx::Result<PublicUserRow> {
 
 /// The user with this public id.
 pub async fn public_user(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     id: &str,
-) -> sqlx::Result<Option<PublicUserRow>> {
+) -> DbResult<Option<PublicUserRow>> {
     Sql::new(&format!("{PUBLIC_USER_SELECT} WHERE u.id = "))
         .bind(id)
         .fetch_optional(conn)
@@ -57,26 +56,26 @@ pub async fn public_user(
 
 /// The users with these public ids (those that exist), in no particular order.
 pub async fn public_users_by_id(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     ids: &[String],
-) -> sqlx::Result<Vec<PublicUserRow>> {
+) -> DbResult<Vec<PublicUserRow>> {
     public_users_where(conn, "u.id", ids).await
 }
 
 /// The users with these internal keys, in no particular order.
 pub async fn public_users_by_seq(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     seqs: &[i64],
-) -> sqlx::Result<Vec<PublicUserRow>> {
+) -> DbResult<Vec<PublicUserRow>> {
     public_users_where(conn, "u.seq", seqs).await
 }
 
 /// The users whose `column` is one of `values`.
 async fn public_users_where<T: Into<crate::store::Arg> + Clone>(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     column: &str,
     values: &[T],
-) -> sqlx::Result<Vec<PublicUserRow>> {
+) -> DbResult<Vec<PublicUserRow>> {
     if values.is_empty() {
         return Ok(Vec::new());
     }

@@ -1,11 +1,10 @@
 //! The rows of `organizations`, `organization_memberships` and `organization_invitations`, how
 //! they are read, and the order every list of them takes.
 
-use sqlx::any::AnyRow;
-use sqlx::Row;
 
 use crate::store::sql::get_bool;
 use crate::store::Sql;
+use crate::store::{DbResult, Row};
 
 /// One row of `organizations`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -154,7 +153,7 @@ pub(super) fn org_select() -> String {
 }
 
 /// The organization of a row selected with [`org_select`].
-pub(super) fn org_from_row(row: &AnyRow) -> sqlx::Result<OrgRow> {
+pub(super) fn org_from_row(row: &Row) -> DbResult<OrgRow> {
     Ok(OrgRow {
         seq: row.try_get("o_seq")?,
         id: row.try_get("o_id")?,
@@ -173,7 +172,7 @@ pub(super) fn org_from_row(row: &AnyRow) -> sqlx::Result<OrgRow> {
 pub(super) const MEMBERSHIP_COLUMNS: &str = "m.seq, m.id, m.organization_id, m.user_seq, \
     m.role, m.public_metadata, m.private_metadata, m.created_at, m.updated_at";
 
-pub(super) fn membership_from_row(row: &AnyRow) -> sqlx::Result<MembershipRow> {
+pub(super) fn membership_from_row(row: &Row) -> DbResult<MembershipRow> {
     Ok(MembershipRow {
         seq: row.try_get("seq")?,
         id: row.try_get("id")?,
@@ -191,7 +190,7 @@ pub(super) const INVITATION_COLUMNS: &str = "i.seq, i.id, i.organization_seq, \
     i.email_address, i.email_norm, i.role, i.inviter_user_id, i.status, i.public_metadata, \
     i.private_metadata, i.redirect_url, i.expires_at, i.created_at, i.updated_at";
 
-pub(super) fn invitation_from_row(row: &AnyRow) -> sqlx::Result<InvitationRow> {
+pub(super) fn invitation_from_row(row: &Row) -> DbResult<InvitationRow> {
     let status: String = row.try_get("status")?;
     Ok(InvitationRow {
         seq: row.try_get("seq")?,

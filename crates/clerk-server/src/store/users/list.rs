@@ -1,12 +1,12 @@
 //! `GET /users` and `GET /users/count`: the filters, the order, and the queries.
 
-use sqlx::{AnyConnection, Row};
 
 use super::super::{Dialect, Sql};
 use super::read::attach_children;
 use super::row::{user_from_row, UserRecord, USER_COLUMNS};
 use super::search::{push_search, SEARCH_COLUMNS};
 use super::values::IdentKind;
+use crate::store::{Conn, DbResult};
 
 /// Values to include (`+id` or bare) and to exclude (`-id`).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -211,9 +211,9 @@ fn push_include_exclude(sql: &mut Sql, column: &str, set: &IncludeExclude) {
 
 /// The `created_at` and `seq` of the user a cursor names.
 pub async fn cursor_position(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     id: &str,
-) -> sqlx::Result<Option<(i64, i64)>> {
+) -> DbResult<Option<(i64, i64)>> {
     let row = Sql::new("SELECT created_at, seq FROM users WHERE id = ")
         .bind(id)
         .fetch_optional(conn)
@@ -225,14 +225,14 @@ pub async fn cursor_position(
 /// One page of users matching `filter` in `order`. `cursor` is the (created_at, seq)
 /// position to start after, from [`cursor_position`].
 pub async fn list_users(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     dialect: Dialect,
     filter: &UserFilter,
     order: UserOrder,
     cursor: Option<(i64, i64)>,
     limit: i64,
     offset: i64,
-) -> sqlx::Result<Vec<UserRecord>> {
+) -> DbResult<Vec<UserRecord>> {
     let plan = search_plan(conn, dialect, filter, limit + offset).await?;
     let mut sql = Sql::new(&format!("SELECT {USER_COLUMNS} FROM users"));
     push_filter(&mut sql, dialect, filter, plan);
@@ -262,7 +262,7 @@ pub async fn list_users(
     let users = rows
         .iter()
         .map(user_from_row)
-        .collect::<sqlx::Result<Vec<_>>>()?;
+        .collect::<DbResult<Vec<_>>>()?;
     attach_children(conn, dialect, users).await
 }
 
@@ -275,11 +275,11 @@ pub async fn list_users(
 /// GIN scans, and forcing the lookup plan (a `MATERIALIZED` CTE) measured slower overall
 /// (BENCHMARKS.md).
 async fn search_plan(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     dialect: Dialect,
     filter: &UserFilter,
     wanted: i64,
-) -> sqlx::Result<SearchPlan> {
+) -> DbResult<SearchPlan> {
     if dialect != Dialect::Sqlite || !search_only(filter) {
         return Ok(SearchPlan::LookUpMatches);
     }
@@ -299,10 +299,10 @@ async fn search_plan(
 }
 
 pub async fn count_users(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     dialect: Dialect,
     filter: &UserFilter,
-) -> sqlx::Result<i64> {
+) -> DbResult<i64> {
     if *filter == UserFilter::default() {
         // Kept by triggers in the same transaction as every insert and delete (migration
         // 0012): one row on SQLite, 16 slots on PostgreSQL.

@@ -1,19 +1,19 @@
 //! Reading users: by public id, with what hangs off them, and the uniqueness checks.
 
-use sqlx::{AnyConnection, Row};
 
 use super::super::external_accounts;
 use super::super::{Arg, Dialect, Sql};
 use super::row::{user_from_row, UserRecord, UserRow, USER_COLUMNS};
 use super::values::IdentKind;
+use crate::store::{Conn, DbError, DbResult};
 
 /// The `seq` of the user with this public id. `for_update` locks the row on PostgreSQL.
 pub async fn seq_for_id(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     dialect: Dialect,
     id: &str,
     for_update: bool,
-) -> sqlx::Result<Option<i64>> {
+) -> DbResult<Option<i64>> {
     let mut sql = Sql::new("SELECT seq FROM users WHERE id = ");
     sql.bind(id);
     if for_update && dialect == Dialect::Postgres {
@@ -28,30 +28,30 @@ pub async fn seq_for_id(
 /// Finds the user by public id. `for_update` locks the row on PostgreSQL (SQLite writers are
 /// already serialized).
 pub async fn find_user(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     dialect: Dialect,
     id: &str,
     for_update: bool,
-) -> sqlx::Result<Option<UserRecord>> {
+) -> DbResult<Option<UserRecord>> {
     find_where(conn, dialect, ("id", id.into()), for_update).await
 }
 
 /// Finds the user by its internal key, without a lock.
 pub(super) async fn find_by_seq(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     dialect: Dialect,
     seq: i64,
-) -> sqlx::Result<Option<UserRecord>> {
+) -> DbResult<Option<UserRecord>> {
     find_where(conn, dialect, ("seq", seq.into()), false).await
 }
 
 /// The user whose `column` (a unique one) has this value.
 async fn find_where(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     dialect: Dialect,
     (column, value): (&str, Arg),
     for_update: bool,
-) -> sqlx::Result<Option<UserRecord>> {
+) -> DbResult<Option<UserRecord>> {
     let mut sql = Sql::new(&format!(
         "SELECT {USER_COLUMNS} FROM users WHERE {column} = "
     ));
@@ -70,10 +70,10 @@ async fn find_where(
 /// One query for the three tables (each row as a JSON object): a read of a user costs two
 /// round trips to the database, not four.
 pub(in crate::store) async fn attach_children(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     dialect: Dialect,
     users: Vec<UserRow>,
-) -> sqlx::Result<Vec<UserRecord>> {
+) -> DbResult<Vec<UserRecord>> {
     if users.is_empty() {
         return Ok(Vec::new());
     }
@@ -119,7 +119,7 @@ pub(in crate::store) async fn attach_children(
             1 => serde_json::from_str(&doc).map(|a| record.external_accounts.push(a)),
             _ => serde_json::from_str(&doc).map(|p| record.passkeys.push(p)),
         };
-        decoded.map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        decoded.map_err(|e| DbError::decode("doc", e))?;
     }
     Ok(records)
 }
@@ -143,11 +143,11 @@ fn json_object(dialect: Dialect, columns: &str) -> String {
 /// Normalized values of `kind` among `norms` that some user other than `except_user_seq`
 /// already has.
 pub async fn taken_identifiers(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     kind: IdentKind,
     norms: &[String],
     except_user_seq: Option<i64>,
-) -> sqlx::Result<Vec<String>> {
+) -> DbResult<Vec<String>> {
     if norms.is_empty() {
         return Ok(Vec::new());
     }
@@ -167,11 +167,11 @@ pub async fn taken_identifiers(
 
 /// Whether another user has this `external_id` / username (case-insensitively).
 pub async fn column_taken(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     column: UniqueColumn,
     value: &str,
     except_user_seq: Option<i64>,
-) -> sqlx::Result<bool> {
+) -> DbResult<bool> {
     let mut sql = Sql::new(match column {
         UniqueColumn::ExternalId => "SELECT COUNT(*) FROM users WHERE external_id = ",
         UniqueColumn::Username => "SELECT COUNT(*) FROM users WHERE lower(username) = lower(",

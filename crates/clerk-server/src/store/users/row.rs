@@ -1,13 +1,12 @@
 //! The rows of a user as stored: `users`, `identifications`, `passkeys`, and how a `users`
 //! row maps to its columns.
 
-use sqlx::any::AnyRow;
-use sqlx::Row;
 
 use super::super::external_accounts::ExternalAccountRow;
 use super::super::sql::get_bool;
 use super::super::{Arg, Sql};
 use super::values::{BackupCodes, IdentKind, IdentStatus};
+use crate::store::{DbResult, Row};
 
 /// One row of `users`. `seq` is the internal key; `id` the public `user_…` id.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -112,7 +111,7 @@ pub(in crate::store) const USER_COLUMNS: &str =
     totp_secret, totp_created_at, totp_last_step, backup_codes, password_compromised_at, \
     image_key, failed_second_factor_attempts";
 
-pub(in crate::store) fn user_from_row(row: &AnyRow) -> sqlx::Result<UserRow> {
+pub(in crate::store) fn user_from_row(row: &Row) -> DbResult<UserRow> {
     Ok(UserRow {
         seq: row.try_get("seq")?,
         id: row.try_get("id")?,

@@ -1,12 +1,12 @@
 //! The substring-search index (`user_search`): what a user's row of it holds, writing it, and
 //! the subquery that searches it.
 
-use sqlx::AnyConnection;
 
 use super::super::sql::escape_like;
 use super::super::{Dialect, Sql};
 use super::row::UserRecord;
 use super::values::IdentKind;
+use crate::store::{Conn, DbResult};
 
 /// The columns of the search index after its key, in the order [`Searchable::row`] gives them.
 pub const SEARCH_COLUMNS: [&str; 6] = ["emails", "phones", "usernames", "names", "wallets", "ids"];
@@ -75,11 +75,11 @@ pub fn search_key(dialect: Dialect) -> &'static str {
 
 /// Replaces the row of the user `seq` in the search index.
 pub(super) async fn write_search_row(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     dialect: Dialect,
     seq: i64,
     row: [String; 6],
-) -> sqlx::Result<()> {
+) -> DbResult<()> {
     delete_search_row(conn, dialect, seq).await?;
     let key = search_key(dialect);
     let mut sql = Sql::new(&format!(
@@ -94,10 +94,10 @@ pub(super) async fn write_search_row(
 }
 
 pub(super) async fn delete_search_row(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     dialect: Dialect,
     seq: i64,
-) -> sqlx::Result<()> {
+) -> DbResult<()> {
     let key = search_key(dialect);
     Sql::new(&format!("DELETE FROM user_search WHERE {key} = "))
         .bind(seq)

@@ -1,14 +1,14 @@
 //! Writing users: the row, its identifications, and what is derived from them.
 
-use sqlx::AnyConnection;
 
 use super::super::{Arg, Dialect, Sql};
 use super::read::find_by_seq;
 use super::row::{bind_user_values, NewIdentification, UserRow, USER_COLUMNS};
 use super::search::{delete_search_row, write_search_row, Searchable};
+use crate::store::{Conn, DbResult};
 
 /// Inserts the user row and returns its `seq`.
-pub async fn insert_user(conn: &mut AnyConnection, user: &UserRow) -> sqlx::Result<i64> {
+pub async fn insert_user(conn: &mut Conn, user: &UserRow) -> DbResult<i64> {
     let columns = USER_COLUMNS.trim_start_matches("seq, ");
     let mut sql = Sql::new(&format!("INSERT INTO users ({columns}) VALUES "));
     bind_user_values(&mut sql, user);
@@ -18,7 +18,7 @@ pub async fn insert_user(conn: &mut AnyConnection, user: &UserRow) -> sqlx::Resu
 
 /// Writes every column of the row back (the caller read it inside the same transaction).
 /// `SET (a, b, …) = ($1, $2, …)` is a row-value assignment both SQLite and PostgreSQL accept.
-pub async fn update_user(conn: &mut AnyConnection, user: &UserRow) -> sqlx::Result<()> {
+pub async fn update_user(conn: &mut Conn, user: &UserRow) -> DbResult<()> {
     let columns = USER_COLUMNS.trim_start_matches("seq, ");
     let mut sql = Sql::new(&format!("UPDATE users SET ({columns}) = "));
     bind_user_values(&mut sql, user);
@@ -26,7 +26,7 @@ pub async fn update_user(conn: &mut AnyConnection, user: &UserRow) -> sqlx::Resu
     sql.execute(conn).await.map(|_| ())
 }
 
-pub async fn delete_user(conn: &mut AnyConnection, dialect: Dialect, seq: i64) -> sqlx::Result<()> {
+pub async fn delete_user(conn: &mut Conn, dialect: Dialect, seq: i64) -> DbResult<()> {
     delete_search_row(conn, dialect, seq).await?;
     Sql::new("DELETE FROM users WHERE seq = ")
         .bind(seq)
@@ -36,10 +36,10 @@ pub async fn delete_user(conn: &mut AnyConnection, dialect: Dialect, seq: i64) -
 }
 
 pub async fn insert_identification(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     user_seq: i64,
     ident: &NewIdentification,
-) -> sqlx::Result<()> {
+) -> DbResult<()> {
     let mut sql = Sql::new(
         "INSERT INTO identifications \
          (id, user_seq, kind, value, norm, status, strategy, created_at, updated_at) VALUES ",
@@ -61,10 +61,10 @@ pub async fn insert_identification(
 /// Recomputes what is derived from a user's identifications: the order-by keys of the
 /// primary identifications and the row of the substring-search index.
 pub async fn refresh_derived(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     dialect: Dialect,
     seq: i64,
-) -> sqlx::Result<()> {
+) -> DbResult<()> {
     let mut sql = Sql::new("UPDATE users SET ");
     for (column, pointer) in [
         ("primary_email_address", "primary_email_address_id"),
@@ -86,10 +86,10 @@ pub async fn refresh_derived(
 
 /// Deletes identifications of the user by id (`ids` belong to `user_seq`).
 pub async fn delete_identifications(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     user_seq: i64,
     ids: &[String],
-) -> sqlx::Result<()> {
+) -> DbResult<()> {
     if ids.is_empty() {
         return Ok(());
     }
