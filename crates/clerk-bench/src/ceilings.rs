@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sqlx::any::AnyPoolOptions;
+use clerk_server::store::{Sql, Store};
 
 /// bcrypt hashes per second at `cost`, one thread per core, for `seconds`.
 pub fn bcrypt_per_second(cost: u32, seconds: f64) -> (f64, usize) {
@@ -34,27 +34,23 @@ pub fn bcrypt_per_second(cost: u32, seconds: f64) -> (f64, usize) {
 }
 
 /// Point lookups per second (`SELECT * FROM users WHERE id = $1`, ids from `ids`) through
-/// sqlx's Any driver — the driver the server uses — with `concurrency` tasks on a pool the
-/// size of the server's (8 SQLite connections, 16 PostgreSQL ones).
+/// the server's own store (its drivers and pools: 8 SQLite connections, 16 PostgreSQL ones)
+/// with `concurrency` tasks. SQLite's queries run on the tasks' threads, without the one
+/// hand-off to a blocking thread the server makes per request.
 pub async fn db_lookups_per_second(
     url: &str,
     ids: Vec<String>,
     concurrency: usize,
     seconds: f64,
 ) -> anyhow::Result<f64> {
-    sqlx::any::install_default_drivers();
-    let pool_size = if url.starts_with("sqlite:") { 8 } else { 16 };
-    let pool = AnyPoolOptions::new()
-        .max_connections(pool_size)
-        .connect(url)
-        .await?;
+    let store = Store::connect(url).await?;
     let ids = Arc::new(ids);
     let done = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let started = Instant::now();
     let tasks: Vec<_> = (0..concurrency)
         .map(|t| {
-            let pool = pool.clone();
+            let store = store.clone();
             let ids = ids.clone();
             let done = done.clone();
             tokio::spawn(async move {
@@ -62,9 +58,10 @@ pub async fn db_lookups_per_second(
                 while Instant::now() < deadline {
                     let id = &ids[i % ids.len()];
                     i += 1;
-                    let row = sqlx::query("SELECT * FROM users WHERE id = $1")
+                    let mut conn = store.read().await?;
+                    let row = Sql::new("SELECT * FROM users WHERE id = ")
                         .bind(id.as_str())
-                        .fetch_optional(&pool)
+                        .fetch_optional(&mut conn)
                         .await?;
                     anyhow::ensure!(row.is_some(), "sample user {id} is not in the database");
                     done.fetch_add(1, Ordering::Relaxed);
@@ -77,6 +74,6 @@ pub async fn db_lookups_per_second(
         t.await??;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    pool.close().await;
+    store.close().await;
     Ok(done.load(Ordering::Relaxed) as f64 / elapsed)
 }

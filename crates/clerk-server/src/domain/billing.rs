@@ -5,9 +5,9 @@
 //! does for a user without one. Credits are a real ledger: each adjustment is an entry, the
 //! balance is their sum, and an idempotency key makes a retried adjustment return the original.
 
+use crate::store::Conn;
 use clerk_model::{CommerceCreditBalanceResponse, CommerceCreditLedgerResponse, CommerceMoney};
 use serde::Deserialize;
-use crate::store::Conn;
 
 use super::validate;
 use crate::error::{ApiError, ApiResult, ErrorKind};

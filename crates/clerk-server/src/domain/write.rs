@@ -1,8 +1,8 @@
 //! Reading a user for an operation, and the transactions that change one: a change to the row,
 //! a new user with its identifications, and the retry that reports a uniqueness clash right.
 
-use clerk_model::User;
 use crate::store::DbError;
+use clerk_model::User;
 
 use super::view;
 use crate::error::{ApiError, ApiResult};

@@ -1,7 +1,6 @@
 //! SQL for the lockout: verification attempts are claimed, and locks set, by conditional
 //! UPDATEs, so the rules hold for concurrent requests and for several nodes on one database.
 
-
 use super::Sql;
 use crate::store::{Conn, DbResult};
 

@@ -1,6 +1,5 @@
 //! SQL for the users' credit ledgers.
 
-
 use super::{Arg, Sql};
 use crate::store::{Conn, DbResult, Row};
 
@@ -50,10 +49,7 @@ pub async fn find_by_idempotency_key(
 }
 
 /// The balance in cents and its currency; `None` when the user never had credits.
-pub async fn balance(
-    conn: &mut Conn,
-    user_seq: i64,
-) -> DbResult<Option<(i64, String)>> {
+pub async fn balance(conn: &mut Conn, user_seq: i64) -> DbResult<Option<(i64, String)>> {
     // Every entry of a user has one currency (the domain refuses others), so MIN is that one.
     // PostgreSQL sums BIGINT to NUMERIC, which the Any driver cannot read: cast it back.
     let mut sql = Sql::new(

@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use deadpool::managed::{self, Metrics, RecycleResult};
 use rusqlite::types::{FromSql, Value, ValueRef};
-use sqlx::postgres::{PgConnection, PgRow};
 use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnection, PgRow};
 use sqlx::{Column as _, Postgres, Row as _, Transaction, TypeInfo as _, ValueRef as _};
 
 use super::sql::Arg;
@@ -145,9 +145,7 @@ impl Conn {
                 bind_sqlite(&mut stmt, args)?;
                 Ok(stmt.raw_execute()? as u64)
             }
-            Self::Postgres(conn) => {
-                Ok(pg_execute(conn.connection(), sql, args).await?)
-            }
+            Self::Postgres(conn) => Ok(pg_execute(conn.connection(), sql, args).await?),
         }
     }
 
@@ -270,11 +268,27 @@ fn pg_values(row: &PgRow) -> DbResult<Vec<Value>> {
             let type_name = raw.type_info().name().to_owned();
             let value = match type_name.as_str() {
                 "INT8" => Value::Integer(<i64 as Decode<Postgres>>::decode(raw).map_err(dec(i))?),
-                "INT4" => Value::Integer(<i32 as Decode<Postgres>>::decode(raw).map_err(dec(i))?.into()),
-                "INT2" => Value::Integer(<i16 as Decode<Postgres>>::decode(raw).map_err(dec(i))?.into()),
-                "BOOL" => Value::Integer(<bool as Decode<Postgres>>::decode(raw).map_err(dec(i))?.into()),
+                "INT4" => Value::Integer(
+                    <i32 as Decode<Postgres>>::decode(raw)
+                        .map_err(dec(i))?
+                        .into(),
+                ),
+                "INT2" => Value::Integer(
+                    <i16 as Decode<Postgres>>::decode(raw)
+                        .map_err(dec(i))?
+                        .into(),
+                ),
+                "BOOL" => Value::Integer(
+                    <bool as Decode<Postgres>>::decode(raw)
+                        .map_err(dec(i))?
+                        .into(),
+                ),
                 "FLOAT8" => Value::Real(<f64 as Decode<Postgres>>::decode(raw).map_err(dec(i))?),
-                "FLOAT4" => Value::Real(<f32 as Decode<Postgres>>::decode(raw).map_err(dec(i))?.into()),
+                "FLOAT4" => Value::Real(
+                    <f32 as Decode<Postgres>>::decode(raw)
+                        .map_err(dec(i))?
+                        .into(),
+                ),
                 "BYTEA" => Value::Blob(<Vec<u8> as Decode<Postgres>>::decode(raw).map_err(dec(i))?),
                 "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" => {
                     Value::Text(<String as Decode<Postgres>>::decode(raw).map_err(dec(i))?)

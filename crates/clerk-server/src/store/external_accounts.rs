@@ -1,6 +1,5 @@
 //! SQL for external accounts (OAuth accounts linked to a user) and their sealed tokens.
 
-
 use super::{Arg, Sql};
 use crate::store::{Conn, DbResult, Row};
 

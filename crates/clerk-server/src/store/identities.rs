@@ -1,7 +1,6 @@
 //! SQL for what hangs off a user besides its row: deletions of identifications, passkeys and
 //! external accounts, and trusted devices.
 
-
 use super::users::PasskeyRow;
 use super::{Arg, Sql};
 use crate::store::{Conn, DbError, DbResult, Row};
@@ -85,8 +84,9 @@ fn device_from_row(row: &Row) -> DbResult<TrustedDeviceRow> {
         algorithm: row.try_get("algorithm")?,
         status: {
             let text: String = row.try_get("status")?;
-            DeviceStatus::from_stored(&text).ok_or_else(|| DbError::decode("status", format!("unknown trusted device status {text:?}"))
-            )?
+            DeviceStatus::from_stored(&text).ok_or_else(|| {
+                DbError::decode("status", format!("unknown trusted device status {text:?}"))
+            })?
         },
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
@@ -130,11 +130,7 @@ pub async fn find_trusted_device(
         .transpose()
 }
 
-pub async fn revoke_trusted_device(
-    conn: &mut Conn,
-    id: &str,
-    now: i64,
-) -> DbResult<()> {
+pub async fn revoke_trusted_device(conn: &mut Conn, id: &str, now: i64) -> DbResult<()> {
     let mut sql = Sql::new("UPDATE trusted_devices SET status = ");
     sql.bind(DeviceStatus::Revoked.as_str())
         .push(", revoked_at = ")

@@ -1,6 +1,5 @@
 //! SQL for the key check values (`instance_keys`): one row per key, written once.
 
-
 use super::{now_ms, Arg, Sql, Store};
 use crate::store::{DbResult, Row};
 

@@ -79,6 +79,12 @@ impl Sql {
         self
     }
 
+    /// Adds the value of the next placeholder number, for a placeholder already in the text.
+    pub fn arg(&mut self, value: impl Into<Arg>) -> &mut Self {
+        self.args.push(value.into());
+        self
+    }
+
     /// Appends `(p1, p2, …)` binding each value; `values` must not be empty.
     pub fn bind_list<T: Into<Arg> + Clone>(&mut self, values: &[T]) -> &mut Self {
         self.push("(");

@@ -1,7 +1,6 @@
 //! SQL for bulk import and full export: finding an already-imported user, and walking every
 //! user in store order.
 
-
 use super::users::{attach_children, user_from_row, UserRecord, USER_COLUMNS};
 use super::{Dialect, Sql};
 use crate::store::{Conn, DbResult};

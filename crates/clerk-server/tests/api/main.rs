@@ -18,4 +18,5 @@ mod oauth;
 mod organizations;
 mod transfer;
 mod update_delete;
+mod upgrade;
 mod wire;

@@ -386,6 +386,28 @@ impl TestServer {
 }
 
 impl TestServer {
+    /// Replaces the stopped server's database with the one `dump` (SQL text) makes.
+    pub async fn load_dump(&self, dump: &str) {
+        assert!(self.server.is_none(), "stop the server first");
+        if self.pg_database.is_some() {
+            self.exec_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+                .await;
+            self.exec_sql(dump).await;
+            return;
+        }
+        let file = clerk_server::store::sqlite_file_path(&self.database_url).unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
+        let options = std::str::FromStr::from_str(&self.database_url)
+            .map(|o: sqlx::sqlite::SqliteConnectOptions| o.create_if_missing(true))
+            .unwrap();
+        let mut conn = sqlx::SqliteConnection::connect_with(&options)
+            .await
+            .unwrap();
+        sqlx::raw_sql(dump).execute(&mut conn).await.unwrap();
+    }
+
     /// The first column of the first row of `sql`, as text (for state the API does not show).
     pub async fn sql_text(&self, sql: &str) -> Option<String> {
         use sqlx::Row;

@@ -1,8 +1,8 @@
 //! Invitations: create, revoke, get, and the lists of an organization's invitations and of
 //! those sent to a user.
 
-use std::collections::HashMap;
 use crate::store::{Conn, DbResult};
+use std::collections::HashMap;
 
 use clerk_model::{
     CreateInvitationRequest, OrganizationInvitation, OrganizationInvitations,

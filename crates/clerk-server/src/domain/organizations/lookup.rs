@@ -1,14 +1,13 @@
 //! The lookups and checks operations start with: the organization (404 when missing), the
 //! user, the membership quota.
 
-
 use super::rules::{organization_not_found, quota_exceeded};
 use crate::error::{ApiError, ApiResult};
 use crate::store::organizations::{
     self as sql, InvitationFilter, InvitationStatus, OrgRow, PublicUserRow,
 };
-use crate::store::{Dialect, WriteTx};
 use crate::store::Conn;
+use crate::store::{Dialect, WriteTx};
 
 /// The organization with this id, or 404. `for_update` locks its row for the transaction.
 pub(super) async fn existing_organization(
@@ -32,10 +31,7 @@ pub(super) async fn locked_organization(
 }
 
 /// The user with this id, or 404.
-pub(super) async fn existing_user(
-    conn: &mut Conn,
-    user_id: &str,
-) -> ApiResult<PublicUserRow> {
+pub(super) async fn existing_user(conn: &mut Conn, user_id: &str) -> ApiResult<PublicUserRow> {
     sql::public_user(conn, user_id)
         .await?
         .ok_or_else(|| ApiError::user_not_found(user_id))

@@ -1,7 +1,6 @@
 //! SQL for invitations: write, find, change status, and the lists of an organization's
 //! invitations and of those sent to a user.
 
-
 use super::rows::{
     invitation_from_row, org_from_row, org_select, push_order_and_page, InvitationRow,
     InvitationStatus, Order, OrgRow, INVITATION_COLUMNS,
@@ -88,10 +87,7 @@ pub async fn find_invitation(
 }
 
 /// Writes the invitation's status and `updated_at` back.
-pub async fn update_invitation_status(
-    conn: &mut Conn,
-    i: &InvitationRow,
-) -> DbResult<()> {
+pub async fn update_invitation_status(conn: &mut Conn, i: &InvitationRow) -> DbResult<()> {
     Sql::new("UPDATE organization_invitations SET status = ")
         .bind(i.status.as_str())
         .push(", updated_at = ")

@@ -1,7 +1,6 @@
 //! SQL for memberships: write, find, delete, and the lists of an organization's members and of
 //! a user's organizations.
 
-
 use super::rows::{
     membership_from_row, org_from_row, org_select, push_order_and_page, MembershipRow, OrgRow,
     MEMBERSHIP_COLUMNS,
@@ -63,10 +62,7 @@ pub async fn update_membership_role(
         .map(|_| ())
 }
 
-pub async fn update_membership_metadata(
-    conn: &mut Conn,
-    m: &MembershipRow,
-) -> DbResult<()> {
+pub async fn update_membership_metadata(conn: &mut Conn, m: &MembershipRow) -> DbResult<()> {
     Sql::new("UPDATE organization_memberships SET public_metadata = ")
         .bind(&m.public_metadata)
         .push(", private_metadata = ")

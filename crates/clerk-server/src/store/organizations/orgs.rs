@@ -1,6 +1,5 @@
 //! SQL for the organizations themselves: write, find, delete, list and count.
 
-
 use super::rows::{org_from_row, org_select, push_order_and_page, Order, OrgRow, ORG_COLUMNS};
 use crate::store::sql::escape_like;
 use crate::store::users::IncludeExclude;
@@ -174,9 +173,6 @@ pub async fn list_organizations(
         .collect()
 }
 
-pub async fn count_organizations(
-    conn: &mut Conn,
-    filter: &OrganizationFilter,
-) -> DbResult<i64> {
+pub async fn count_organizations(conn: &mut Conn, filter: &OrganizationFilter) -> DbResult<i64> {
     organizations_from("COUNT(*)", filter).fetch_i64(conn).await
 }

@@ -1,6 +1,5 @@
 //! Users as other objects show them (`public_user_data`, `public_inviter_data`).
 
-
 use crate::store::sql::get_bool;
 use crate::store::Sql;
 use crate::store::{Conn, DbResult, Row};
@@ -42,10 +41,7 @@ fn public_user_from_row(row: &Row) -> DbResult<PublicUserRow> {
 }
 
 /// The user with this public id.
-pub async fn public_user(
-    conn: &mut Conn,
-    id: &str,
-) -> DbResult<Option<PublicUserRow>> {
+pub async fn public_user(conn: &mut Conn, id: &str) -> DbResult<Option<PublicUserRow>> {
     Sql::new(&format!("{PUBLIC_USER_SELECT} WHERE u.id = "))
         .bind(id)
         .fetch_optional(conn)
@@ -55,18 +51,12 @@ pub async fn public_user(
 }
 
 /// The users with these public ids (those that exist), in no particular order.
-pub async fn public_users_by_id(
-    conn: &mut Conn,
-    ids: &[String],
-) -> DbResult<Vec<PublicUserRow>> {
+pub async fn public_users_by_id(conn: &mut Conn, ids: &[String]) -> DbResult<Vec<PublicUserRow>> {
     public_users_where(conn, "u.id", ids).await
 }
 
 /// The users with these internal keys, in no particular order.
-pub async fn public_users_by_seq(
-    conn: &mut Conn,
-    seqs: &[i64],
-) -> DbResult<Vec<PublicUserRow>> {
+pub async fn public_users_by_seq(conn: &mut Conn, seqs: &[i64]) -> DbResult<Vec<PublicUserRow>> {
     public_users_where(conn, "u.seq", seqs).await
 }
 

@@ -1,7 +1,6 @@
 //! The rows of `organizations`, `organization_memberships` and `organization_invitations`, how
 //! they are read, and the order every list of them takes.
 
-
 use crate::store::sql::get_bool;
 use crate::store::Sql;
 use crate::store::{DbResult, Row};

@@ -1,6 +1,5 @@
 //! `GET /users` and `GET /users/count`: the filters, the order, and the queries.
 
-
 use super::super::{Dialect, Sql};
 use super::read::attach_children;
 use super::row::{user_from_row, UserRecord, USER_COLUMNS};
@@ -210,10 +209,7 @@ fn push_include_exclude(sql: &mut Sql, column: &str, set: &IncludeExclude) {
 }
 
 /// The `created_at` and `seq` of the user a cursor names.
-pub async fn cursor_position(
-    conn: &mut Conn,
-    id: &str,
-) -> DbResult<Option<(i64, i64)>> {
+pub async fn cursor_position(conn: &mut Conn, id: &str) -> DbResult<Option<(i64, i64)>> {
     let row = Sql::new("SELECT created_at, seq FROM users WHERE id = ")
         .bind(id)
         .fetch_optional(conn)
@@ -298,11 +294,7 @@ async fn search_plan(
     Ok(SearchPlan::ScanOrder)
 }
 
-pub async fn count_users(
-    conn: &mut Conn,
-    dialect: Dialect,
-    filter: &UserFilter,
-) -> DbResult<i64> {
+pub async fn count_users(conn: &mut Conn, dialect: Dialect, filter: &UserFilter) -> DbResult<i64> {
     if *filter == UserFilter::default() {
         // Kept by triggers in the same transaction as every insert and delete (migration
         // 0012): one row on SQLite, 16 slots on PostgreSQL.

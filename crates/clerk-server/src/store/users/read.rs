@@ -1,6 +1,5 @@
 //! Reading users: by public id, with what hangs off them, and the uniqueness checks.
 
-
 use super::super::external_accounts;
 use super::super::{Arg, Dialect, Sql};
 use super::row::{user_from_row, UserRecord, UserRow, USER_COLUMNS};
@@ -45,15 +44,22 @@ pub(super) async fn find_by_seq(
     find_where(conn, dialect, ("seq", seq.into()), false).await
 }
 
-/// The user whose `column` (a unique one) has this value.
+/// The user whose `column` (a unique one) has this value, with its identifications, external
+/// accounts and passkeys: one query, the children in one JSON array column.
 async fn find_where(
     conn: &mut Conn,
     dialect: Dialect,
     (column, value): (&str, Arg),
     for_update: bool,
 ) -> DbResult<Option<UserRecord>> {
+    let children = children_query(dialect, "user_seq = users.seq");
+    let array = match dialect {
+        Dialect::Sqlite => "json_group_array(json_array(part, doc) ORDER BY part, seq)",
+        Dialect::Postgres => "json_agg(json_build_array(part, doc) ORDER BY part, seq)::text",
+    };
     let mut sql = Sql::new(&format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE {column} = "
+        "SELECT {USER_COLUMNS}, (SELECT {array} FROM ({children}) AS c) AS children \
+         FROM users WHERE {column} = "
     ));
     sql.bind(value);
     if for_update && dialect == Dialect::Postgres {
@@ -62,12 +68,61 @@ async fn find_where(
     let Some(row) = sql.fetch_optional(conn).await? else {
         return Ok(None);
     };
-    let user = user_from_row(&row)?;
-    Ok(attach_children(conn, dialect, vec![user]).await?.pop())
+    let mut record = UserRecord {
+        user: user_from_row(&row)?,
+        ..UserRecord::default()
+    };
+    // PostgreSQL's json_agg over no rows is NULL; SQLite's json_group_array is `[]`.
+    let children: Option<String> = row.try_get("children")?;
+    let children: Vec<(i64, serde_json::Value)> =
+        serde_json::from_str(children.as_deref().unwrap_or("[]"))
+            .map_err(|e| DbError::decode("children", e))?;
+    for (part, doc) in children {
+        // The document is text inside the array (PostgreSQL, and SQLite where the JSON
+        // subtype is lost through the subquery) or an object.
+        let doc = match doc {
+            serde_json::Value::String(text) => text,
+            other => other.to_string(),
+        };
+        push_child(&mut record, part, &doc)?;
+    }
+    Ok(Some(record))
+}
+
+/// The identifications, external accounts and passkeys of the users matching `user_filter`
+/// (a condition on `user_seq`): columns `part` (0, 1, 2 for the three tables), `user_seq`,
+/// `seq`, and `doc`, the row as a JSON object (text).
+fn children_query(dialect: Dialect, user_filter: &str) -> String {
+    let parts = [
+        (IDENT_COLUMNS, "identifications"),
+        (external_accounts::COLUMNS, "external_accounts"),
+        (PASSKEY_COLUMNS, "passkeys"),
+    ];
+    parts
+        .iter()
+        .enumerate()
+        .map(|(part, (columns, table))| {
+            format!(
+                "SELECT {part} AS part, user_seq, seq, {} AS doc FROM {table} WHERE {user_filter}",
+                json_object(dialect, columns)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
+}
+
+/// Adds one child read by [`children_query`] to its user's record.
+fn push_child(record: &mut UserRecord, part: i64, doc: &str) -> DbResult<()> {
+    let decoded = match part {
+        0 => serde_json::from_str(doc).map(|i| record.identifications.push(i)),
+        1 => serde_json::from_str(doc).map(|a| record.external_accounts.push(a)),
+        _ => serde_json::from_str(doc).map(|p| record.passkeys.push(p)),
+    };
+    decoded.map_err(|e| DbError::decode("doc", e))
 }
 
 /// Loads the identifications, external accounts and passkeys of `users`, keeping their order.
-/// One query for the three tables (each row as a JSON object): a read of a user costs two
+/// One query for the three tables (each row as a JSON object): a page of users costs two
 /// round trips to the database, not four.
 pub(in crate::store) async fn attach_children(
     conn: &mut Conn,
@@ -78,21 +133,12 @@ pub(in crate::store) async fn attach_children(
         return Ok(Vec::new());
     }
     let seqs: Vec<i64> = users.iter().map(|u| u.seq).collect();
-    let parts = [
-        (IDENT_COLUMNS, "identifications"),
-        (external_accounts::COLUMNS, "external_accounts"),
-        (PASSKEY_COLUMNS, "passkeys"),
-    ];
-    let mut sql = Sql::default();
-    for (part, (columns, table)) in parts.iter().enumerate() {
-        if part > 0 {
-            sql.push(" UNION ALL ");
-        }
-        sql.push(&format!(
-            "SELECT {part} AS part, user_seq, seq, {} AS doc FROM {table} WHERE user_seq IN ",
-            json_object(dialect, columns)
-        ));
-        sql.bind_list(&seqs);
+    let mut in_list = Sql::default();
+    in_list.push("user_seq IN ").bind_list(&seqs);
+    // The three parts share the list's placeholders, bound once.
+    let mut sql = Sql::new(&children_query(dialect, in_list.text()));
+    for seq in &seqs {
+        sql.arg(*seq);
     }
     sql.push(" ORDER BY part, user_seq, seq");
     let rows = sql.fetch_all(conn).await?;
@@ -113,13 +159,7 @@ pub(in crate::store) async fn attach_children(
         let part: i64 = row.try_get("part")?;
         let user_seq: i64 = row.try_get("user_seq")?;
         let doc: String = row.try_get("doc")?;
-        let record = &mut records[index[&user_seq]];
-        let decoded = match part {
-            0 => serde_json::from_str(&doc).map(|i| record.identifications.push(i)),
-            1 => serde_json::from_str(&doc).map(|a| record.external_accounts.push(a)),
-            _ => serde_json::from_str(&doc).map(|p| record.passkeys.push(p)),
-        };
-        decoded.map_err(|e| DbError::decode("doc", e))?;
+        push_child(&mut records[index[&user_seq]], part, &doc)?;
     }
     Ok(records)
 }

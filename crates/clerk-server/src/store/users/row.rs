@@ -1,7 +1,6 @@
 //! The rows of a user as stored: `users`, `identifications`, `passkeys`, and how a `users`
 //! row maps to its columns.
 
-
 use super::super::external_accounts::ExternalAccountRow;
 use super::super::sql::get_bool;
 use super::super::{Arg, Sql};

@@ -1,7 +1,6 @@
 //! The substring-search index (`user_search`): what a user's row of it holds, writing it, and
 //! the subquery that searches it.
 
-
 use super::super::sql::escape_like;
 use super::super::{Dialect, Sql};
 use super::row::UserRecord;
@@ -93,11 +92,7 @@ pub(super) async fn write_search_row(
     sql.push(")").execute(conn).await.map(|_| ())
 }
 
-pub(super) async fn delete_search_row(
-    conn: &mut Conn,
-    dialect: Dialect,
-    seq: i64,
-) -> DbResult<()> {
+pub(super) async fn delete_search_row(conn: &mut Conn, dialect: Dialect, seq: i64) -> DbResult<()> {
     let key = search_key(dialect);
     Sql::new(&format!("DELETE FROM user_search WHERE {key} = "))
         .bind(seq)

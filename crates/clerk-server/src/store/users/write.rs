@@ -1,6 +1,5 @@
 //! Writing users: the row, its identifications, and what is derived from them.
 
-
 use super::super::{Arg, Dialect, Sql};
 use super::read::find_by_seq;
 use super::row::{bind_user_values, NewIdentification, UserRow, USER_COLUMNS};
@@ -60,11 +59,7 @@ pub async fn insert_identification(
 
 /// Recomputes what is derived from a user's identifications: the order-by keys of the
 /// primary identifications and the row of the substring-search index.
-pub async fn refresh_derived(
-    conn: &mut Conn,
-    dialect: Dialect,
-    seq: i64,
-) -> DbResult<()> {
+pub async fn refresh_derived(conn: &mut Conn, dialect: Dialect, seq: i64) -> DbResult<()> {
     let mut sql = Sql::new("UPDATE users SET ");
     for (column, pointer) in [
         ("primary_email_address", "primary_email_address_id"),
