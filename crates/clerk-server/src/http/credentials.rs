@@ -11,6 +11,7 @@ use clerk_model::{
 };
 
 use super::extract::JsonBody;
+use super::on_blocking_thread;
 use crate::domain::account;
 use crate::domain::credentials::{self, SecondFactor};
 use crate::error::ApiResult;
@@ -147,8 +148,8 @@ pub async fn unlock(
 /// The routes of this module, under `/v1`.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/users/ban", post(ban_many))
-        .route("/users/unban", post(unban_many))
+        .route("/users/ban", on_blocking_thread(post(ban_many)))
+        .route("/users/unban", on_blocking_thread(post(unban_many)))
         .route("/users/{user_id}/ban", post(ban))
         .route("/users/{user_id}/unban", post(unban))
         .route("/users/{user_id}/lock", post(lock))

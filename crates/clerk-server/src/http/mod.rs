@@ -19,8 +19,8 @@ use std::time::Duration;
 use crate::error::ErrorKind;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{middleware, Router};
+use axum::routing::{get, MethodRouter};
+use axum::{middleware, Extension, Router};
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
@@ -65,12 +65,9 @@ pub fn router(app: AppState, serving: &ServingConfig) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(deadlines, enforce_deadline))
-        // Outside the deadline, so that a request abandoned for time is dropped on the
-        // blocking thread that runs it (it rolls back there) rather than left running.
-        .layer(middleware::from_fn_with_state(
-            app.store.dialect(),
-            run_on_blocking_thread,
-        ))
+        // For `on_blocking_thread` routes, which sit inside the deadline: a request abandoned
+        // for time is dropped on the blocking thread that runs it (and rolls back there).
+        .layer(Extension(app.store.dialect()))
         // A body that stops arriving fails the handler's read (see `extract::JsonBody`).
         .layer(RequestBodyTimeoutLayer::new(serving.body_timeout))
         .layer(
@@ -110,21 +107,27 @@ async fn reject_unusable_path(req: Request, next: middleware::Next) -> Response 
     next.run(req).await
 }
 
-/// The routes that never touch the database.
-const NO_DATABASE_PATHS: [&str; 2] = ["/healthz", "/v1/_ext/ping"];
+/// `method_router` with its requests run on a blocking thread when the store is SQLite: for the
+/// routes whose work grows with the data set (lists, searches, counts, export, import, bulk
+/// changes).
+///
+/// SQLite queries run synchronously on the thread that makes them (see `store::db`). A point
+/// read or write by key takes microseconds, less than handing the request to another thread,
+/// so those run on the runtime's worker (measured: +31 % get_user, see BENCHMARKS.md). A query
+/// over the data set can take many milliseconds at a million users; run on a worker it would
+/// hold up every other request queued there, so such a request is handed, once, to a blocking
+/// thread, where all its queries run and it finishes. PostgreSQL queries are network I/O: there
+/// every request stays on the workers.
+pub fn on_blocking_thread(method_router: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    method_router.layer(middleware::from_fn(run_on_blocking_thread))
+}
 
-/// SQLite queries run synchronously on the thread that makes them (see `store::db`). So that
-/// they never stall the runtime's few worker threads, a request that may query SQLite is
-/// handed, once, to a blocking thread, where all its queries run and it finishes: one hop per
-/// request. PostgreSQL queries are network I/O, and requests that touch no database (health,
-/// ping) stay on the worker.
 async fn run_on_blocking_thread(
-    State(dialect): State<Dialect>,
+    Extension(dialect): Extension<Dialect>,
     req: Request,
     next: middleware::Next,
 ) -> Response {
-    let path = req.uri().path();
-    if dialect != Dialect::Sqlite || NO_DATABASE_PATHS.contains(&path) {
+    if dialect != Dialect::Sqlite {
         return next.run(req).await;
     }
     let runtime = tokio::runtime::Handle::current();

@@ -1,7 +1,7 @@
 //! `/v1/organizations` handlers, and the user-side lists of memberships and invitations.
 
 use axum::extract::{Path, State};
-use axum::routing::{get, patch, post};
+use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
 
 use clerk_model::{
@@ -12,6 +12,7 @@ use clerk_model::{
 };
 
 use super::extract::{ApiVersion, JsonBody, Query};
+use super::on_blocking_thread;
 use super::query::QueryParams;
 use crate::domain::metadata::MetadataMode;
 use crate::domain::organizations::{
@@ -286,13 +287,13 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(
             "/organizations",
-            get(list_organizations).post(create_organization),
+            on_blocking_thread(get(list_organizations)).post(create_organization),
         )
         .route(
             "/organizations/{organization_id}",
             get(get_organization)
                 .patch(update_organization)
-                .delete(delete_organization),
+                .merge(on_blocking_thread(delete(delete_organization))),
         )
         .route(
             "/organizations/{organization_id}/metadata",
@@ -300,7 +301,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/organizations/{organization_id}/memberships",
-            get(list_memberships).post(create_membership),
+            on_blocking_thread(get(list_memberships)).post(create_membership),
         )
         .route(
             "/organizations/{organization_id}/memberships/{user_id}",
@@ -312,7 +313,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/organizations/{organization_id}/invitations",
-            get(list_invitations).post(create_invitation),
+            on_blocking_thread(get(list_invitations)).post(create_invitation),
         )
         .route(
             "/organizations/{organization_id}/invitations/{invitation_id}",

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::auth::AdminKey;
 use super::extract::{JsonBody, Query};
+use super::on_blocking_thread;
 use crate::domain::oauth::TokenList;
 use crate::domain::{export, import, oauth};
 use crate::error::{ApiError, ApiResult};
@@ -92,9 +93,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(
             IMPORT_ROUTE,
-            post(import_users).layer(DefaultBodyLimit::max(MAX_IMPORT_BODY)),
+            on_blocking_thread(post(import_users)).layer(DefaultBodyLimit::max(MAX_IMPORT_BODY)),
         )
-        .route("/_ext/export/users", get(export_users))
+        .route("/_ext/export/users", on_blocking_thread(get(export_users)))
         .route(
             "/users/{user_id}/oauth_access_tokens/{provider}",
             get(oauth_access_tokens),

@@ -10,6 +10,7 @@ use clerk_model::{
 };
 
 use super::extract::{ApiVersion, JsonBody, Query};
+use super::on_blocking_thread;
 use super::query;
 use crate::domain::metadata::MetadataMode;
 use crate::domain::{list, users};
@@ -89,8 +90,11 @@ pub async fn replace_metadata(
 /// The routes of this module, under `/v1`.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/users", get(list_users).post(create_user))
-        .route("/users/count", get(count_users))
+        .route(
+            "/users",
+            on_blocking_thread(get(list_users)).post(create_user),
+        )
+        .route("/users/count", on_blocking_thread(get(count_users)))
         .route(
             "/users/{user_id}",
             get(get_user).patch(update_user).delete(delete_user),
