@@ -61,7 +61,7 @@ enum Command {
         #[arg(long, default_value_t = 5.0)]
         seconds: f64,
     },
-    /// Database ceiling: point lookups/s by user id through sqlx. Prints JSON.
+    /// Database ceiling: point lookups/s by user id through the server's store. Prints JSON.
     DbCeiling {
         #[arg(long)]
         database_url: String,

@@ -131,7 +131,7 @@ pub fn render(lines: &str) -> anyhow::Result<String> {
         let rss = results.metric(store, *users, "rss", "vm_hwm_kb");
         writeln!(
             out,
-            "Load (store directly): {} s. DB ceiling (point lookup by id, sqlx): {} lookups/s. \
+            "Load (store directly): {} s. DB ceiling (point lookup by id through the store): {} lookups/s. \
              Hashing ceiling for this set: {} hashes/s. Server peak RSS (VmHWM): {} MB.\n",
             load.map_or("–".into(), |s| format!("{s:.1}")),
             db.map_or("–".into(), |d| format!("{d:.0}")),

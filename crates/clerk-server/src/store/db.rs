@@ -1,9 +1,10 @@
 //! The connections under a [`super::Store`], one kind per database:
 //!
 //! - SQLite through `rusqlite`: a small pool of connections, each statement prepared once and
-//!   cached. Queries run on the calling thread, synchronously: the server hands each request
-//!   to a blocking thread once (see `http::blocking`), so all the queries of a request cost one
-//!   hop, not a thread hand-off each as sqlx's SQLite worker did.
+//!   cached. Queries run synchronously on the calling thread, with no hand-off to another
+//!   thread (sqlx's SQLite driver made two per query). A point query takes microseconds; the
+//!   routes whose queries grow with the data set run their whole request on a blocking thread
+//!   (`http::on_blocking_thread`), one hop per request.
 //! - PostgreSQL through sqlx's native driver, which prepares each statement once per connection.
 //!
 //! Both read into the same [`Row`] so that the code above reads a column one way whichever
