@@ -350,3 +350,91 @@ impl Row {
             .map_err(|e| DbError::decode(&index.to_string(), e))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pooled connection to a fresh SQLite file (the directory is removed when dropped).
+    async fn sqlite() -> (tempfile::TempDir, Conn) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db").display().to_string();
+        let pool = SqlitePool::builder(SqliteManager::new(path))
+            .max_size(1)
+            .build()
+            .unwrap();
+        (dir, Conn::Sqlite(pool.get().await.unwrap()))
+    }
+
+    fn text(v: &str) -> Arg {
+        Arg::Text(Some(v.to_owned()))
+    }
+
+    #[tokio::test]
+    async fn placeholders_bind_by_their_number_wherever_they_appear() {
+        let (_dir, mut conn) = sqlite().await;
+        let rows = conn
+            .fetch_all(
+                "SELECT $2 AS second, $1 AS first, $2 AS again, $3 AS none",
+                &[Arg::Int(Some(7)), text("x"), Arg::Int(None)],
+            )
+            .await
+            .unwrap();
+        let row = &rows[0];
+        assert_eq!(row.try_get::<String, _>("second").unwrap(), "x");
+        assert_eq!(row.try_get::<i64, _>("first").unwrap(), 7);
+        assert_eq!(row.try_get::<String, _>(2).unwrap(), "x");
+        assert_eq!(row.try_get::<Option<i64>, _>("none").unwrap(), None);
+        assert_eq!(row.width(), 4);
+    }
+
+    #[tokio::test]
+    async fn a_placeholder_without_a_value_fails_instead_of_binding_null() {
+        let (_dir, mut conn) = sqlite().await;
+        let err = conn
+            .fetch_all("SELECT $1, $2", &[Arg::Int(Some(1))])
+            .await
+            .unwrap_err();
+        assert!(matches!(err, DbError::Decode { .. }), "{err}");
+    }
+
+    #[tokio::test]
+    async fn reading_a_missing_column_or_a_wrong_type_is_a_decode_error() {
+        let (_dir, mut conn) = sqlite().await;
+        let rows = conn.fetch_all("SELECT 'a' AS t", &[]).await.unwrap();
+        assert!(matches!(
+            rows[0].try_get::<String, _>("missing"),
+            Err(DbError::Decode { .. })
+        ));
+        assert!(matches!(
+            rows[0].try_get::<i64, _>("t"),
+            Err(DbError::Decode { .. })
+        ));
+        assert!(matches!(
+            rows[0].try_get::<i64, _>(5),
+            Err(DbError::Decode { .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_unique_clash_is_recognised_and_other_failures_are_not() {
+        let (_dir, mut conn) = sqlite().await;
+        conn.execute_batch("CREATE TABLE t (k TEXT PRIMARY KEY, u TEXT UNIQUE)")
+            .await
+            .unwrap();
+        let insert = "INSERT INTO t (k, u) VALUES ($1, $2)";
+        assert_eq!(
+            conn.execute(insert, &[text("a"), text("x")]).await.unwrap(),
+            1
+        );
+        for clash in [[text("b"), text("x")], [text("a"), text("y")]] {
+            let err = conn.execute(insert, &clash).await.unwrap_err();
+            assert!(err.is_unique_violation(), "{err}");
+        }
+        let err = conn
+            .execute("INSERT INTO missing VALUES ($1)", &[text("a")])
+            .await
+            .unwrap_err();
+        assert!(!err.is_unique_violation(), "{err}");
+    }
+}

@@ -294,3 +294,43 @@ pub fn is_unique_violation(e: &DbError) -> bool {
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_sqlite_write_dropped_without_commit_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&format!("sqlite://{}/s.db", dir.path().display()))
+            .await
+            .unwrap();
+        let mut tx = store.begin_write().await.unwrap();
+        Sql::new("CREATE TABLE probe (v INTEGER)")
+            .execute(tx.conn())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut dropped = store.begin_write().await.unwrap();
+        Sql::new("INSERT INTO probe (v) VALUES (1)")
+            .execute(dropped.conn())
+            .await
+            .unwrap();
+        drop(dropped);
+
+        // The next writer gets the lock and a connection outside any transaction.
+        let mut tx = store.begin_write().await.unwrap();
+        Sql::new("INSERT INTO probe (v) VALUES (2)")
+            .execute(tx.conn())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut conn = store.read().await.unwrap();
+        let total = Sql::new("SELECT COALESCE(SUM(v), 0) FROM probe")
+            .fetch_i64(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(total, 2);
+    }
+}
