@@ -1,4 +1,4 @@
-//! Password hashers, TOTP, backup codes and secrets at rest.
+//! Password hashers, TOTP, backup codes, secrets at rest and webhook signatures.
 //!
 //! Pure library code: nothing here touches HTTP, the store or configuration loading. The server's
 //! domain layer calls it, and runs every CPU-heavy call on a [`HashPool`] so that hashing never
@@ -31,6 +31,7 @@ pub mod passwords;
 pub mod pool;
 pub mod secrets;
 pub mod totp;
+pub mod webhook_signing;
 
 pub use backup_codes::{
     check_backup_codes, generate_backup_codes, hash_backup_code, import_backup_code,
