@@ -487,6 +487,69 @@ async fn bulk_import_is_not_held_to_the_request_deadline(backend: Backend) {
         .assert_clerk_error(503, "request_timed_out");
 }
 
+/// A request abandoned at its deadline stops there: a bulk import cut off by its deadline
+/// creates no more users once it has answered 503. Holds too for the routes SQLite runs on a
+/// blocking thread (the import is one), where the handler runs apart from the task that
+/// enforces the deadline.
+async fn a_request_abandoned_at_its_deadline_goes_no_further(backend: Backend) {
+    let server = Server::start(
+        backend,
+        ServingConfig {
+            import_timeout: Duration::from_millis(300),
+            ..patient()
+        },
+    )
+    .await;
+    // 500 users, each with a password to hash: far more than 300 ms of work.
+    let users: Vec<_> = (0..500)
+        .map(|i| {
+            serde_json::json!({
+                "email_addresses": [{"email_address": format!("abandoned{i}@example.com")}],
+                "password": "an imported password",
+            })
+        })
+        .collect();
+    let answer = reqwest::Client::new()
+        .post(server.url("/v1/_ext/import/users"))
+        .bearer_auth(KEY)
+        .json(&serde_json::json!({ "users": users }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 503);
+    let count = || async {
+        let body: serde_json::Value = reqwest::Client::new()
+            .get(server.url("/v1/users/count"))
+            .bearer_auth(KEY)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["total_count"].as_i64().unwrap()
+    };
+    // Time for a record being written at the deadline to finish, then none may follow.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let at_abandon = count().await;
+    assert!(
+        at_abandon < 500,
+        "the import was cut off ({at_abandon} created)"
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(count().await, at_abandon, "the abandoned import went on");
+}
+
+#[tokio::test]
+async fn a_request_abandoned_at_its_deadline_goes_no_further_sqlite() {
+    a_request_abandoned_at_its_deadline_goes_no_further(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_request_abandoned_at_its_deadline_goes_no_further_postgres() {
+    a_request_abandoned_at_its_deadline_goes_no_further(Backend::Postgres).await;
+}
+
 #[tokio::test]
 async fn bulk_import_is_not_held_to_the_request_deadline_sqlite() {
     bulk_import_is_not_held_to_the_request_deadline(Backend::Sqlite).await;

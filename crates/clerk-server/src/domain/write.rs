@@ -7,9 +7,7 @@ use clerk_model::User;
 use super::view;
 use crate::error::{ApiError, ApiResult};
 use crate::store::users::{self as sql, UniqueColumn};
-use crate::store::{
-    is_unique_violation, now_ms, IdentKind, NewIdentification, UserRecord, UserRow, WriteTx,
-};
+use crate::store::{now_ms, IdentKind, NewIdentification, UserRecord, UserRow, WriteTx};
 use crate::AppState;
 
 /// An operation's failure: the caller's fault, or the database's.
@@ -64,7 +62,7 @@ where
         match op().await {
             Ok(v) => return Ok(v),
             Err(OpError::Api(e)) => return Err(e),
-            Err(OpError::Db(e)) if is_unique_violation(&e) => continue,
+            Err(OpError::Db(e)) if e.is_unique_violation() => continue,
             Err(OpError::Db(e)) => return Err(e.into()),
         }
     }

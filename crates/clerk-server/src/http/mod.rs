@@ -65,8 +65,7 @@ pub fn router(app: AppState, serving: &ServingConfig) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(deadlines, enforce_deadline))
-        // For `on_blocking_thread` routes, which sit inside the deadline: a request abandoned
-        // for time is dropped on the blocking thread that runs it (and rolls back there).
+        // Tells `on_blocking_thread` routes which store serves them.
         .layer(Extension(app.store.dialect()))
         // A body that stops arriving fails the handler's read (see `extract::JsonBody`).
         .layer(RequestBodyTimeoutLayer::new(serving.body_timeout))
@@ -130,8 +129,20 @@ async fn run_on_blocking_thread(
     if dialect != Dialect::Sqlite {
         return next.run(req).await;
     }
+    // A blocking thread cannot be stopped from outside: when this future is dropped (the
+    // request's deadline passed, or the client went away) `_abandon` is dropped with it, and the
+    // request stops at its next await on the blocking thread, as it would have on a worker.
+    let (_abandon, abandoned) = tokio::sync::oneshot::channel::<()>();
     let runtime = tokio::runtime::Handle::current();
-    match tokio::task::spawn_blocking(move || runtime.block_on(next.run(req))).await {
+    let run = move || {
+        runtime.block_on(async move {
+            tokio::select! {
+                response = next.run(req) => response,
+                _ = abandoned => ApiError::internal().into_response(), // nobody is waiting
+            }
+        })
+    };
+    match tokio::task::spawn_blocking(run).await {
         Ok(response) => response,
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
         Err(e) => ApiError::internal().caused_by(e).into_response(),

@@ -285,11 +285,6 @@ pub fn sqlite_file_path(url: &str) -> Option<std::path::PathBuf> {
     (!path.is_empty() && !path.contains(":memory:")).then(|| path.into())
 }
 
-/// Whether a write failed on a unique index (an id, email, slug … taken meanwhile).
-pub fn is_unique_violation(e: &DbError) -> bool {
-    e.is_unique_violation()
-}
-
 /// Milliseconds since the Unix epoch, the unit of every timestamp on the wire.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()

@@ -109,6 +109,8 @@ impl Sql {
         conn.fetch_all(&self.text, &self.args).await
     }
 
+    /// The row of a query that returns at most one (by a unique key, an aggregate): the
+    /// rows are all read, so a query that may return many wants `LIMIT 1`.
     pub async fn fetch_optional(&self, conn: &mut Conn) -> DbResult<Option<Row>> {
         Ok(self.fetch_all(conn).await?.into_iter().next())
     }
@@ -121,11 +123,6 @@ impl Sql {
     pub async fn fetch_i64(&self, conn: &mut Conn) -> DbResult<i64> {
         self.fetch_one(conn).await?.try_get::<i64, _>(0)
     }
-}
-
-/// Reads a boolean column (stored as an integer on SQLite, a boolean on PostgreSQL).
-pub fn get_bool(row: &Row, col: &str) -> DbResult<bool> {
-    row.try_get::<bool, _>(col)
 }
 
 /// `s` as a literal inside a `LIKE … ESCAPE '\\'` pattern: `\\`, `%` and `_` escaped.

@@ -18,7 +18,7 @@ use crate::domain::metadata::MetadataMode;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::store::organizations::{self as sql, MembershipRow, OrgRow, PublicUserRow};
-use crate::store::{is_unique_violation, now_ms, WriteTx};
+use crate::store::{now_ms, WriteTx};
 use crate::AppState;
 
 /// The organization (locked), the user and their membership, or 404 for any of them.
@@ -70,7 +70,7 @@ pub async fn create_membership(
     };
     membership.seq = match sql::insert_membership(tx.conn(), &membership).await {
         Ok(seq) => seq,
-        Err(e) if is_unique_violation(&e) => {
+        Err(e) if e.is_unique_violation() => {
             return Err(already_a_member(&format!("User {user_id}")))
         }
         Err(e) => return Err(e.into()),

@@ -16,10 +16,10 @@ use crate::domain::list::Page;
 use crate::domain::metadata::{reject_in_update_for_version, to_stored, MetadataMode};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
+use crate::store::now_ms;
 use crate::store::organizations::{
     self as sql, MembershipRow, Order, OrgRow, OrganizationFilter, OrganizationOrderField,
 };
-use crate::store::{is_unique_violation, now_ms};
 use crate::AppState;
 
 pub async fn create_organization(
@@ -82,8 +82,8 @@ pub async fn create_organization(
             Ok(seq) => seq,
             // Another request took the slug between the check and the insert (PostgreSQL): a
             // slug made from the name is made again, a slug the caller chose is taken.
-            Err(e) if is_unique_violation(&e) && given_slug.is_none() && attempt < 2 => continue,
-            Err(e) if is_unique_violation(&e) => {
+            Err(e) if e.is_unique_violation() && given_slug.is_none() && attempt < 2 => continue,
+            Err(e) if e.is_unique_violation() => {
                 return Err(ApiError::identifier_exists("slug", "slug"))
             }
             Err(e) => return Err(e.into()),
@@ -186,7 +186,7 @@ pub async fn update_organization(
     org.updated_at = now_ms();
     match sql::update_organization(tx.conn(), &org).await {
         Ok(()) => {}
-        Err(e) if is_unique_violation(&e) => {
+        Err(e) if e.is_unique_violation() => {
             return Err(ApiError::identifier_exists("slug", "slug"))
         }
         Err(e) => return Err(e.into()),

@@ -1,6 +1,5 @@
 //! Users as other objects show them (`public_user_data`, `public_inviter_data`).
 
-use crate::store::sql::get_bool;
 use crate::store::Sql;
 use crate::store::{Conn, DbResult, Row};
 
@@ -36,7 +35,7 @@ fn public_user_from_row(row: &Row) -> DbResult<PublicUserRow> {
         email_address: row.try_get("email_address")?,
         phone_number: row.try_get("phone_number")?,
         web3_wallet: row.try_get("web3_wallet")?,
-        banned: get_bool(row, "banned")?,
+        banned: row.try_get("banned")?,
     })
 }
 

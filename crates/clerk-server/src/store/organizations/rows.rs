@@ -1,7 +1,6 @@
 //! The rows of `organizations`, `organization_memberships` and `organization_invitations`, how
 //! they are read, and the order every list of them takes.
 
-use crate::store::sql::get_bool;
 use crate::store::Sql;
 use crate::store::{DbResult, Row};
 
@@ -159,7 +158,7 @@ pub(super) fn org_from_row(row: &Row) -> DbResult<OrgRow> {
         name: row.try_get("o_name")?,
         slug: row.try_get("o_slug")?,
         max_allowed_memberships: row.try_get("o_max_allowed_memberships")?,
-        admin_delete_enabled: get_bool(row, "o_admin_delete_enabled")?,
+        admin_delete_enabled: row.try_get("o_admin_delete_enabled")?,
         public_metadata: row.try_get("o_public_metadata")?,
         private_metadata: row.try_get("o_private_metadata")?,
         created_by: row.try_get("o_created_by")?,

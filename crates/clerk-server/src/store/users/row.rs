@@ -2,7 +2,6 @@
 //! row maps to its columns.
 
 use super::super::external_accounts::ExternalAccountRow;
-use super::super::sql::get_bool;
 use super::super::{Arg, Sql};
 use super::values::{BackupCodes, IdentKind, IdentStatus};
 use crate::store::{DbResult, Row};
@@ -128,14 +127,14 @@ pub(in crate::store) fn user_from_row(row: &Row) -> DbResult<UserRow> {
         password_digest: row.try_get("password_digest")?,
         password_hasher: row.try_get("password_hasher")?,
         password_last_updated_at: row.try_get("password_last_updated_at")?,
-        banned: get_bool(row, "banned")?,
+        banned: row.try_get("banned")?,
         locked_at: row.try_get("locked_at")?,
         lockout_expires_at: row.try_get("lockout_expires_at")?,
         failed_verification_attempts: row.try_get("failed_verification_attempts")?,
-        delete_self_enabled: get_bool(row, "delete_self_enabled")?,
-        create_organization_enabled: get_bool(row, "create_organization_enabled")?,
+        delete_self_enabled: row.try_get("delete_self_enabled")?,
+        create_organization_enabled: row.try_get("create_organization_enabled")?,
         create_organizations_limit: row.try_get("create_organizations_limit")?,
-        bypass_client_trust: get_bool(row, "bypass_client_trust")?,
+        bypass_client_trust: row.try_get("bypass_client_trust")?,
         mfa_enabled_at: row.try_get("mfa_enabled_at")?,
         mfa_disabled_at: row.try_get("mfa_disabled_at")?,
         last_active_at: row.try_get("last_active_at")?,
