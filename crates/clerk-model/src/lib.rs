@@ -18,6 +18,7 @@ mod organization_requests;
 mod requests;
 mod responses;
 mod user;
+mod webhooks;
 
 pub use billing::{
     AdjustCreditBalanceRequest, CommerceCreditBalanceResponse, CommerceCreditLedgerResponse,
@@ -55,6 +56,11 @@ pub use responses::{
     UserIdResponse, VerifyPasswordResponse, VerifyTotpResponse,
 };
 pub use user::User;
+pub use webhooks::{
+    CreateWebhookEndpointRequest, ResentWebhookMessage, RotateWebhookSecretRequest,
+    UpdateWebhookEndpointRequest, WebhookAttempt, WebhookAttemptList, WebhookEndpoint,
+    WebhookEndpointList,
+};
 
 /// Clerk's API version this model follows (`Clerk-API-Version` header).
 pub const API_VERSION: &str = "2026-05-12";

@@ -17,6 +17,7 @@ pub mod secret_keys;
 pub mod serve;
 pub mod settings;
 pub mod store;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub images: store::images::ImageStore,
     /// Calls OAuth providers' token endpoints (token refresh).
     pub http_client: reqwest::Client,
+    /// This instance's id (`ins_…`), in every webhook event; made on the first start.
+    pub instance_id: Arc<str>,
 }
 
 #[derive(Clone)]
@@ -69,6 +72,8 @@ pub struct ServerConfig {
     pub image_store: String,
     /// Timeouts, connection cap and shutdown deadline.
     pub serving: ServingConfig,
+    /// Webhook delivery: retry schedule, timeout, endpoints set up at start.
+    pub webhooks: webhooks::WebhookConfig,
 }
 
 /// The keys stay out of logs: only how many there are.
@@ -83,6 +88,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("settings", &self.settings)
             .field("encryption_key", &self.encryption_key)
             .field("image_store", &self.image_store)
+            .field("webhooks", &self.webhooks)
             .finish()
     }
 }
@@ -98,6 +104,7 @@ impl Default for ServerConfig {
             encryption_key: None,
             image_store: "memory:".into(),
             serving: ServingConfig::default(),
+            webhooks: webhooks::WebhookConfig::default(),
         }
     }
 }
@@ -130,6 +137,8 @@ pub enum StartError {
     KeyCheck(#[source] store::DbError),
     #[error(transparent)]
     ImageStore(#[from] store::images::ImageStoreError),
+    #[error("cannot set up the webhook endpoints given at start: {0}")]
+    WebhookEndpoints(String),
 }
 
 /// A server running on the current tokio runtime.
@@ -138,6 +147,7 @@ pub struct RunningServer {
     store: Store,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
+    delivery: webhooks::DeliveryWorker,
 }
 
 /// Opens and migrates the database, checks the encryption key against it, binds the listener
@@ -157,6 +167,13 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         store.close().await;
         return Err(e);
     }
+    let instance_id = match instance_id(&store).await {
+        Ok(id) => id,
+        Err(e) => {
+            store.close().await;
+            return Err(e);
+        }
+    };
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|source| StartError::Listen {
@@ -189,7 +206,15 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             .timeout(std::time::Duration::from_secs(10))
             .build()
             .expect("a default HTTP client builds"),
+        instance_id,
     };
+    if let Err(e) =
+        domain::webhook_endpoints::ensure_endpoints(&app, &config.webhooks.endpoints).await
+    {
+        store.close().await;
+        return Err(StartError::WebhookEndpoints(e.long_message));
+    }
+    let delivery = webhooks::DeliveryWorker::spawn(app.clone(), &config.webhooks);
     let router = http::router(app, &config.serving);
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(serve::serve(listener, router, config.serving, rx));
@@ -198,7 +223,20 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         store,
         shutdown: Some(tx),
         task,
+        delivery,
     })
+}
+
+/// The `instance_keys` row of the instance's id.
+const INSTANCE_ID: &str = "instance_id";
+
+/// The instance's id, made on the first start and the same on every node.
+async fn instance_id(store: &Store) -> Result<Arc<str>, StartError> {
+    let recorded =
+        store::instance_keys::record_check_value(store, INSTANCE_ID, &ids::new_id("ins"))
+            .await
+            .map_err(StartError::KeyCheck)?;
+    Ok(recorded.value.into())
 }
 
 /// The `instance_keys` row of the encryption key's check value.
@@ -252,6 +290,7 @@ impl RunningServer {
         if let Err(e) = (&mut self.task).await {
             tracing::error!(error = %e, "server task failed");
         }
+        self.delivery.stop().await;
         self.store.close().await;
     }
 }

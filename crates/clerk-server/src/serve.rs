@@ -17,6 +17,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, Semaphore};
 use tokio::task::JoinSet;
+use tower::ServiceExt as _;
 
 /// Timeouts and limits of serving. Every one bounds what a slow, stalled or malicious client
 /// can hold; `docs/operations.md` says what each answers.
@@ -135,9 +136,9 @@ pub(crate) async fn serve(
             slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
             _ = &mut stop => break,
         };
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => stream,
+                Ok(accepted) => accepted,
                 Err(err) => {
                     accept_failed(err).await;
                     continue;
@@ -145,7 +146,14 @@ pub(crate) async fn serve(
             },
             _ = &mut stop => break,
         };
-        let service = TowerToHyperService::new(app.clone());
+        // The peer's address reaches handlers as axum's `ConnectInfo`.
+        let service = TowerToHyperService::new(app.clone().map_request(
+            move |mut req: axum::extract::Request<hyper::body::Incoming>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                req
+            },
+        ));
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
         connections.spawn(async move {
             if let Err(err) = connection.await {

@@ -44,6 +44,11 @@ impl WebhookSecret {
         }
     }
 
+    /// How many key bytes the secret has.
+    pub fn key_len(&self) -> usize {
+        self.0.len()
+    }
+
     /// The `whsec_…` form shown to whoever configures the receiving end.
     pub fn to_text(&self) -> String {
         format!("{PREFIX}{}", STANDARD.encode(&self.0))

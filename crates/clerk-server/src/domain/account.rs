@@ -2,6 +2,7 @@
 
 use clerk_model::User;
 
+use super::events::{self, EventType};
 use super::view;
 use super::write::mutate_user_view;
 use crate::error::{ApiError, ApiResult, ErrorKind};
@@ -75,6 +76,11 @@ pub async fn set_banned_bulk(
             user.banned = banned;
             user.updated_at = now;
             sql::update_user(tx.conn(), &user).await?;
+            let record = UserRecord {
+                user: user.clone(),
+                ..record.clone()
+            };
+            events::user_event(&mut tx, app, EventType::UserUpdated, &record).await?;
         }
         changed.push(UserRecord { user, ..record });
     }

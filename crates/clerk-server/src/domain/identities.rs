@@ -6,6 +6,7 @@ use clerk_model::{
     ReplaceEmailAddressRequest, ReplacePhoneNumberRequest, TrustedDevice,
 };
 
+use super::events::{self, EventType};
 use super::view;
 use super::write::{read_user, reload, user_for_update};
 use crate::error::{ApiError, ApiResult, ErrorKind};
@@ -84,6 +85,8 @@ pub async fn delete_web3_wallet(
     sql::update_user(tx.conn(), &user).await?;
     let dialect = tx.dialect;
     sql::refresh_derived(tx.conn(), dialect, user.seq).await?;
+    let record = reload(&mut tx, user_id).await?;
+    events::user_event(&mut tx, app, EventType::UserUpdated, &record).await?;
     tx.commit().await?;
     Ok(view::deleted("web3_wallet", wallet_id))
 }
@@ -104,6 +107,8 @@ pub async fn delete_linked(
     let mut user = record.user;
     user.updated_at = now_ms();
     sql::update_user(tx.conn(), &user).await?;
+    let record = reload(&mut tx, user_id).await?;
+    events::user_event(&mut tx, app, EventType::UserUpdated, &record).await?;
     tx.commit().await?;
     Ok(view::deleted(object, id))
 }
@@ -162,6 +167,7 @@ async fn replace_identification<T>(
     let dialect = tx.dialect;
     sql::refresh_derived(tx.conn(), dialect, seq).await?;
     let record = reload(&mut tx, user_id).await?;
+    events::user_event(&mut tx, app, EventType::UserUpdated, &record).await?;
     tx.commit().await?;
     let ident = record
         .identifications

@@ -6,11 +6,13 @@
 //! - `view`: stored records to wire objects;
 //! - `write`: reading a user for an operation and the transactions that change one;
 //! - the operations: `users`, `account`, `lockout`, `credentials`, `identities`, `images`,
-//!   `import`, `export`, `list`, `oauth`, `billing`, `organizations`.
+//!   `import`, `export`, `list`, `oauth`, `billing`, `organizations`, `webhook_endpoints`;
+//! - `events`: what the operations write to the webhook outbox in their transactions.
 
 pub mod account;
 pub mod billing;
 pub mod credentials;
+pub mod events;
 pub mod export;
 pub mod identities;
 pub mod images;
@@ -26,4 +28,5 @@ pub mod user_rules;
 pub mod users;
 pub mod validate;
 pub mod view;
+pub mod webhook_endpoints;
 pub mod write;

@@ -4,6 +4,7 @@
 use crate::store::DbError;
 use clerk_model::User;
 
+use super::events::{self, EventType};
 use super::view;
 use crate::error::{ApiError, ApiResult};
 use crate::store::users::{self as sql, UniqueColumn};
@@ -142,9 +143,23 @@ pub async fn mutate_user<T>(
     }
     user.updated_at = now;
     sql::update_user(tx.conn(), &user).await?;
-    let record = reload(&mut tx, user_id).await?;
+    let updated = reload(&mut tx, user_id).await?;
+    if visibly_changed(app, &record, &updated, now) {
+        events::user_event(&mut tx, app, EventType::UserUpdated, &updated).await?;
+    }
     tx.commit().await?;
-    Ok((out, record))
+    Ok((out, updated))
+}
+
+/// Whether `GET /users/{id}` shows the change, leaving out what moves with every check of a
+/// password or code (`updated_at`, attempts remaining): `user.updated` is not sent for those.
+fn visibly_changed(app: &AppState, before: &UserRecord, after: &UserRecord, now: i64) -> bool {
+    let shown = |record: &UserRecord| User {
+        updated_at: 0,
+        verification_attempts_remaining: None,
+        ..view::user(record, &app.settings, now)
+    };
+    shown(before) != shown(after)
 }
 
 /// [`mutate_user`] for operations that answer with the user.

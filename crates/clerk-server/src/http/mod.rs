@@ -13,6 +13,7 @@ mod organizations;
 pub mod query;
 mod transfer;
 mod users;
+mod webhooks;
 
 use std::time::Duration;
 
@@ -25,6 +26,7 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
+use crate::domain::events::{RequestOrigin, REQUEST_ORIGIN};
 use crate::error::ApiError;
 use crate::serve::ServingConfig;
 use crate::store::Dialect;
@@ -42,6 +44,7 @@ pub fn router(app: AppState, serving: &ServingConfig) -> Router {
         .merge(organizations::router())
         .merge(billing::router())
         .merge(transfer::router())
+        .merge(webhooks::router())
         .route("/_ext/ping", get(ping))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -65,6 +68,7 @@ pub fn router(app: AppState, serving: &ServingConfig) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(deadlines, enforce_deadline))
+        .layer(middleware::from_fn(record_origin))
         // Tells `on_blocking_thread` routes which store serves them.
         .layer(Extension(app.store.dialect()))
         // A body that stops arriving fails the handler's read (see `extract::JsonBody`).
@@ -134,19 +138,41 @@ async fn run_on_blocking_thread(
     // request stops at its next await on the blocking thread, as it would have on a worker.
     let (_abandon, abandoned) = tokio::sync::oneshot::channel::<()>();
     let runtime = tokio::runtime::Handle::current();
+    let origin = REQUEST_ORIGIN.try_with(Clone::clone).unwrap_or_default();
     let run = move || {
-        runtime.block_on(async move {
+        runtime.block_on(REQUEST_ORIGIN.scope(origin, async move {
             tokio::select! {
                 response = next.run(req) => response,
                 _ = abandoned => ApiError::internal().into_response(), // nobody is waiting
             }
-        })
+        }))
     };
     match tokio::task::spawn_blocking(run).await {
         Ok(response) => response,
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
         Err(e) => ApiError::internal().caused_by(e).into_response(),
     }
+}
+
+/// Keeps who sent the request (the peer's address, its `User-Agent`) for the webhook events
+/// it causes, which report them in `event_attributes.http_request`.
+async fn record_origin(req: Request, next: middleware::Next) -> Response {
+    let client_ip = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
+        .unwrap_or_default();
+    let user_agent = req
+        .headers()
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let origin = RequestOrigin {
+        client_ip,
+        user_agent,
+    };
+    REQUEST_ORIGIN.scope(origin, next.run(req)).await
 }
 
 /// How long a request may take from its headers to its response.

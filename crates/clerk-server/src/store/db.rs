@@ -138,6 +138,13 @@ impl PgConn {
 }
 
 impl Conn {
+    pub fn dialect(&self) -> super::Dialect {
+        match self {
+            Self::Sqlite(_) => super::Dialect::Sqlite,
+            Self::Postgres(_) => super::Dialect::Postgres,
+        }
+    }
+
     /// Runs `sql` with `args` bound; the number of rows changed.
     pub(super) async fn execute(&mut self, sql: &str, args: &[Arg]) -> DbResult<u64> {
         match self {

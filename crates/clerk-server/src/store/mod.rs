@@ -15,6 +15,7 @@ pub mod organizations;
 mod sql;
 pub mod transfer;
 pub mod users;
+pub mod webhooks;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -24,7 +25,7 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::Connection as _;
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::sync::{Mutex, Notify, OwnedMutexGuard};
 
 pub use db::{Conn, DbError, DbResult, Row};
 pub use sql::{Arg, Sql};
@@ -63,7 +64,14 @@ pub struct Store {
     /// SQLite allows one writer at a time; writers queue here instead of waiting on the
     /// database's lock. `None` on PostgreSQL.
     write_lock: Option<Arc<Mutex<()>>>,
+    /// Wakes this process's webhook delivery worker when a transaction that wrote to the
+    /// outbox commits.
+    delivery_signal: Arc<Notify>,
 }
+
+/// The PostgreSQL channel a commit that wrote to the outbox notifies, so that every node's
+/// delivery worker learns of the work at once.
+pub const DELIVERY_CHANNEL: &str = "clerk_webhook_outbox";
 
 /// A write transaction. Dropping it without [`WriteTx::commit`] rolls back.
 pub struct WriteTx {
@@ -71,6 +79,9 @@ pub struct WriteTx {
     conn: Option<Conn>,
     pub dialect: Dialect,
     _writer: Option<OwnedMutexGuard<()>>,
+    delivery_signal: Arc<Notify>,
+    /// Whether the transaction wrote to the outbox.
+    wakes_delivery: bool,
 }
 
 impl WriteTx {
@@ -82,16 +93,36 @@ impl WriteTx {
 
     pub async fn commit(mut self) -> DbResult<()> {
         match self.conn.take() {
-            Some(Conn::Postgres(db::PgConn::Tx(tx))) => Ok(tx.commit().await?),
+            Some(Conn::Postgres(db::PgConn::Tx(tx))) => tx.commit().await?,
             Some(mut conn) => {
                 let committed = conn.execute_batch("COMMIT").await;
                 if committed.is_err() {
                     self.conn = Some(conn); // rolled back on drop
                 }
-                committed
+                committed?
             }
-            None => Ok(()),
+            None => {}
         }
+        if self.wakes_delivery {
+            self.delivery_signal.notify_one();
+        }
+        Ok(())
+    }
+
+    /// Marks the transaction as one that wrote to the webhook outbox: its commit wakes the
+    /// delivery worker here and, on PostgreSQL, notifies every node (a notification is sent
+    /// only if the transaction commits).
+    pub async fn wake_delivery_on_commit(&mut self) -> DbResult<()> {
+        if self.wakes_delivery {
+            return Ok(());
+        }
+        if self.dialect == Dialect::Postgres {
+            let mut notify = Sql::new("SELECT pg_notify(");
+            notify.bind(DELIVERY_CHANNEL).push(", '')");
+            notify.execute(self.conn()).await?;
+        }
+        self.wakes_delivery = true;
+        Ok(())
     }
 }
 
@@ -139,6 +170,7 @@ impl Store {
                 Ok(Self {
                     pool: Pool::Postgres(pool),
                     write_lock: None,
+                    delivery_signal: Arc::default(),
                 })
             }
         }
@@ -170,6 +202,7 @@ impl Store {
         Ok(Self {
             pool: Pool::Sqlite(pool),
             write_lock: Some(Arc::new(Mutex::new(()))),
+            delivery_signal: Arc::default(),
         })
     }
 
@@ -177,6 +210,19 @@ impl Store {
         match self.pool {
             Pool::Sqlite(_) => Dialect::Sqlite,
             Pool::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Notified when a transaction that wrote to the webhook outbox commits in this process.
+    pub fn delivery_signal(&self) -> Arc<Notify> {
+        self.delivery_signal.clone()
+    }
+
+    /// The PostgreSQL pool, to listen on [`DELIVERY_CHANNEL`]; `None` on SQLite.
+    pub fn postgres_pool(&self) -> Option<&PgPool> {
+        match &self.pool {
+            Pool::Postgres(pool) => Some(pool),
+            Pool::Sqlite(_) => None,
         }
     }
 
@@ -205,6 +251,8 @@ impl Store {
             conn: Some(conn),
             dialect: self.dialect(),
             _writer: writer,
+            delivery_signal: self.delivery_signal.clone(),
+            wakes_delivery: false,
         })
     }
 

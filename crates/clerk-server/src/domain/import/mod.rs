@@ -8,8 +8,9 @@ mod record;
 use clerk_model::{ImportResponse, ImportStatus, ImportUser, ImportUserResult};
 use serde_json::Value;
 
+use super::events::{self, EventType};
 use super::passwords::{self, PasswordCredentials};
-use super::write::{insert_new_user, retry_on_unique_violation, OpError};
+use super::write::{insert_new_user, reload, retry_on_unique_violation, OpError};
 use crate::crypto::PasswordHasher;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::store::external_accounts::{self, ExternalAccountRow};
@@ -125,6 +126,8 @@ async fn import_one(app: &AppState, record: Value) -> ApiResult<(ImportStatus, S
         for device in &prepared.devices {
             ident_sql::insert_trusted_device(tx.conn(), seq, device).await?;
         }
+        let record = reload(&mut tx, &user.id).await?;
+        events::user_event(&mut tx, app, EventType::UserCreated, &record).await?;
         tx.commit().await?;
         Ok((ImportStatus::Created, user.id.clone()))
     })

@@ -17,6 +17,7 @@ use super::rules::{
     DEFAULT_INVITATION_DAYS,
 };
 use super::view::invitation_view;
+use crate::domain::events::{self, EventType};
 use crate::domain::list::Page;
 use crate::domain::validate;
 use crate::error::{ApiError, ApiResult, ErrorKind};
@@ -145,14 +146,10 @@ pub async fn create_invitation(
         updated_at: now,
     };
     invitation.seq = sql::insert_invitation(tx.conn(), &invitation).await?;
+    let view = invitation_view(&invitation, &org, inviter.as_ref(), false, now);
+    events::emit(&mut tx, app, EventType::InvitationCreated, &view).await?;
     tx.commit().await?;
-    Ok(invitation_view(
-        &invitation,
-        &org,
-        inviter.as_ref(),
-        false,
-        now,
-    ))
+    Ok(view)
 }
 
 pub async fn revoke_invitation(
@@ -186,9 +183,11 @@ pub async fn revoke_invitation(
     invitation.updated_at = now;
     sql::update_invitation_status(tx.conn(), &invitation).await?;
     let inviters = inviters(tx.conn(), &[&invitation]).await?;
-    tx.commit().await?;
     let inviter = inviter(&invitation, &inviters);
-    Ok(invitation_view(&invitation, &org, inviter, false, now))
+    let view = invitation_view(&invitation, &org, inviter, false, now);
+    events::emit(&mut tx, app, EventType::InvitationRevoked, &view).await?;
+    tx.commit().await?;
+    Ok(view)
 }
 
 pub async fn get_organization_invitation(

@@ -13,6 +13,7 @@ use super::rules::{
     already_a_member, apply_metadata, membership_not_found, new_bags, required_role,
 };
 use super::view::membership_view;
+use crate::domain::events::{self, EventType};
 use crate::domain::list::Page;
 use crate::domain::metadata::MetadataMode;
 use crate::error::{ApiError, ApiResult};
@@ -75,8 +76,10 @@ pub async fn create_membership(
         }
         Err(e) => return Err(e.into()),
     };
+    let view = membership_view(&membership, &org, Some(&user));
+    events::emit(&mut tx, app, EventType::MembershipCreated, &view).await?;
     tx.commit().await?;
-    Ok(membership_view(&membership, &org, Some(&user)))
+    Ok(view)
 }
 
 pub async fn update_membership(
@@ -93,6 +96,8 @@ pub async fn update_membership(
         membership.role = role;
         membership.updated_at = now;
         sql::update_membership_role(tx.conn(), membership.seq, &membership.role, now).await?;
+        let view = membership_view(&membership, &org, Some(&user));
+        events::emit(&mut tx, app, EventType::MembershipUpdated, &view).await?;
     }
     tx.commit().await?;
     Ok(membership_view(&membership, &org, Some(&user)))
@@ -115,8 +120,10 @@ pub async fn update_membership_metadata(
     )?;
     membership.updated_at = now_ms();
     sql::update_membership_metadata(tx.conn(), &membership).await?;
+    let view = membership_view(&membership, &org, Some(&user));
+    events::emit(&mut tx, app, EventType::MembershipUpdated, &view).await?;
     tx.commit().await?;
-    Ok(membership_view(&membership, &org, Some(&user)))
+    Ok(view)
 }
 
 /// Removes the membership and answers with it as it was.
@@ -128,8 +135,10 @@ pub async fn delete_membership(
     let mut tx = app.store.begin_write().await?;
     let (org, user, membership) = membership(&mut tx, organization_id, user_id).await?;
     sql::delete_membership(tx.conn(), membership.seq).await?;
+    let view = membership_view(&membership, &org, Some(&user));
+    events::emit(&mut tx, app, EventType::MembershipDeleted, &view).await?;
     tx.commit().await?;
-    Ok(membership_view(&membership, &org, Some(&user)))
+    Ok(view)
 }
 
 /// `GET /organizations/{id}/memberships`: oldest first.

@@ -11,7 +11,8 @@ use super::rules::{
     apply_metadata, created_at, max_allowed_memberships, new_bags, organization_name,
     organization_not_found, random_suffix, slug_from_name, validate_slug, ADMIN_ROLE,
 };
-use super::view::organization_view;
+use super::view::{membership_view, organization_view};
+use crate::domain::events::{self, EventType};
 use crate::domain::list::Page;
 use crate::domain::metadata::{reject_in_update_for_version, to_stored, MetadataMode};
 use crate::error::{ApiError, ApiResult, ErrorKind};
@@ -88,6 +89,8 @@ pub async fn create_organization(
             }
             Err(e) => return Err(e.into()),
         };
+        let view = organization_view(&org, None);
+        events::emit(&mut tx, app, EventType::OrganizationCreated, &view).await?;
         if let Some(creator) = &creator {
             let membership = MembershipRow {
                 seq: 0,
@@ -101,9 +104,11 @@ pub async fn create_organization(
                 updated_at: now,
             };
             sql::insert_membership(tx.conn(), &membership).await?;
+            let membership = membership_view(&membership, &org, Some(creator));
+            events::emit(&mut tx, app, EventType::MembershipCreated, &membership).await?;
         }
         tx.commit().await?;
-        return Ok(organization_view(&org, None));
+        return Ok(view);
     }
     unreachable!("the last attempt returns")
 }
@@ -191,8 +196,10 @@ pub async fn update_organization(
         }
         Err(e) => return Err(e.into()),
     }
+    let view = organization_view(&org, None);
+    events::emit(&mut tx, app, EventType::OrganizationUpdated, &view).await?;
     tx.commit().await?;
-    Ok(organization_view(&org, None))
+    Ok(view)
 }
 
 /// `PATCH` (`Merge`) and `PUT` (`Replace`) `/organizations/{id}/metadata`.
@@ -212,8 +219,10 @@ pub async fn update_organization_metadata(
     )?;
     org.updated_at = now_ms();
     sql::update_organization(tx.conn(), &org).await?;
+    let view = organization_view(&org, None);
+    events::emit(&mut tx, app, EventType::OrganizationUpdated, &view).await?;
     tx.commit().await?;
-    Ok(organization_view(&org, None))
+    Ok(view)
 }
 
 pub async fn delete_organization(
@@ -223,6 +232,14 @@ pub async fn delete_organization(
     let mut tx = app.store.begin_write().await?;
     let org = locked_organization(&mut tx, organization_id).await?;
     sql::delete_organization(tx.conn(), &org).await?;
+    events::deleted_event(
+        &mut tx,
+        app,
+        EventType::OrganizationDeleted,
+        "organization",
+        &org.id,
+    )
+    .await?;
     tx.commit().await?;
     Ok(DeletedObject {
         object: "organization".into(),

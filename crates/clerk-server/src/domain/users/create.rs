@@ -2,6 +2,7 @@
 
 use clerk_model::{CreateUserRequest, IdentificationStatus, User};
 
+use crate::domain::events::{self, EventType};
 use crate::domain::input::{optional_text, second_factors, stored_metadata};
 use crate::domain::passwords;
 use crate::domain::validate;
@@ -162,6 +163,7 @@ pub async fn create_user(app: &AppState, req: CreateUserRequest) -> ApiResult<Us
         let mut tx = app.store.begin_write().await?;
         insert_new_user(&mut tx, &user, &idents).await?;
         let record = reload(&mut tx, &user.id).await?;
+        events::user_event(&mut tx, app, EventType::UserCreated, &record).await?;
         tx.commit().await?;
         Ok(view::user(&record, &app.settings, now_ms()))
     })

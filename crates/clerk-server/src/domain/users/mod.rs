@@ -9,6 +9,7 @@ use clerk_model::{DeletedObject, UpdateUserMetadataRequest, User};
 pub use create::create_user;
 pub use update::update_user;
 
+use crate::domain::events::{self, EventType};
 use crate::domain::metadata::{self, MetadataMode};
 use crate::domain::view;
 use crate::domain::write::{mutate_user_view, read_user, user_for_update};
@@ -27,6 +28,7 @@ pub async fn delete_user(app: &AppState, user_id: &str) -> ApiResult<DeletedObje
     let record = user_for_update(&mut tx, user_id).await?;
     let dialect = tx.dialect;
     sql::delete_user(tx.conn(), dialect, record.user.seq).await?;
+    events::deleted_event(&mut tx, app, EventType::UserDeleted, "user", user_id).await?;
     tx.commit().await?;
     // The row was read locked, so this is the key of the last upload that committed; an
     // upload still under way finds the user gone and deletes its own object.

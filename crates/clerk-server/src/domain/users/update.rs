@@ -3,6 +3,7 @@
 
 use clerk_model::{UpdateUserRequest, User};
 
+use crate::domain::events::{self, EventType};
 use crate::domain::input::{optional_text, second_factors};
 use crate::domain::metadata;
 use crate::domain::passwords;
@@ -68,6 +69,7 @@ pub async fn update_user(
         let dialect = tx.dialect;
         sql::refresh_derived(tx.conn(), dialect, user.seq).await?;
         let record = reload(&mut tx, user_id).await?;
+        events::user_event(&mut tx, app, EventType::UserUpdated, &record).await?;
         tx.commit().await?;
         Ok(view::user(&record, &app.settings, now_ms()))
     })

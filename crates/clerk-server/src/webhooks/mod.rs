@@ -1,0 +1,85 @@
+//! Webhook delivery: a worker per process that claims due deliveries from the outbox, sends each
+//! as Svix does (signed, 15 s timeout, no redirects), and records the outcome — a retry on
+//! Svix's schedule, success on any 2xx, or failure after the last attempt.
+//!
+//! A commit that wrote to the outbox wakes the worker of its process at once; on PostgreSQL it
+//! also notifies every node (`LISTEN`), and each worker polls now and then besides, for retries
+//! that fall due and for claims a dead node left behind.
+
+mod attempt;
+mod worker;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::domain::webhook_endpoints::EndpointSpec;
+use crate::AppState;
+
+/// How webhooks are delivered.
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    /// The delay before each retry; the first attempt is immediate. Svix's: 5 s, 5 min, 30 min,
+    /// 2 h, 5 h, 10 h, 10 h.
+    pub retry_schedule: Vec<Duration>,
+    /// How long one attempt may take, answer included.
+    pub timeout: Duration,
+    /// Endpoints set up at start (`clerk serve --webhook`).
+    pub endpoints: Vec<EndpointSpec>,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            retry_schedule: default_retry_schedule(),
+            timeout: Duration::from_secs(15),
+            endpoints: Vec::new(),
+        }
+    }
+}
+
+/// Svix's retry schedule, after the first, immediate, attempt.
+pub fn default_retry_schedule() -> Vec<Duration> {
+    [5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600]
+        .into_iter()
+        .map(Duration::from_secs)
+        .collect()
+}
+
+/// Reads `1s,2s,5m` (`--webhook-retry-schedule`): the delays before each retry.
+pub fn parse_retry_schedule(text: &str) -> Result<Vec<Duration>, String> {
+    text.split(',')
+        .map(|part| humantime::parse_duration(part.trim()).map_err(|e| format!("{part:?}: {e}")))
+        .collect()
+}
+
+/// The running delivery worker of this process.
+pub struct DeliveryWorker {
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl DeliveryWorker {
+    pub fn spawn(app: AppState, config: &WebhookConfig) -> Self {
+        let (stop, stopped) = oneshot::channel();
+        let worker = worker::Worker::new(app, config);
+        let task = tokio::spawn(Arc::new(worker).run(stopped));
+        Self {
+            stop: Some(stop),
+            task,
+        }
+    }
+
+    /// Stops claiming, abandons the attempts under way and hands their deliveries back (due
+    /// now, for whichever node runs next).
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Err(e) = (&mut self.task).await {
+            tracing::error!(error = %e, "webhook delivery worker failed");
+        }
+    }
+}
