@@ -19,4 +19,5 @@ mod organizations;
 mod transfer;
 mod update_delete;
 mod upgrade;
+mod webhooks;
 mod wire;

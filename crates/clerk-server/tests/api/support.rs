@@ -119,6 +119,7 @@ impl TestServer {
             },
             encryption_key: Some(clerk_server::crypto::SecretKey::generate()),
             image_store: dir.path().join("images").display().to_string(),
+            webhooks: clerk_server::webhooks::WebhookConfig::default(),
         };
         let server = clerk_server::start(config.clone())
             .await
