@@ -77,9 +77,11 @@ fn check_filter_types(types: Vec<String>) -> ApiResult<Vec<String>> {
             ),
         ));
     }
-    let mut types = types;
-    types.dedup();
-    Ok(types)
+    let mut seen = std::collections::HashSet::new();
+    Ok(types
+        .into_iter()
+        .filter(|t| seen.insert(t.clone()))
+        .collect())
 }
 
 fn check_description(description: String) -> ApiResult<String> {
@@ -411,6 +413,8 @@ pub async fn ensure_endpoints(app: &AppState, specs: &[EndpointSpec]) -> ApiResu
     for spec in specs {
         let now = now_ms();
         let mut tx: WriteTx = app.store.begin_write().await?;
+        // Nodes starting at once with the same flags make one endpoint, not one each.
+        sql::lock_for_setup(&mut tx).await?;
         let existing = sql::find_by_url(tx.conn(), &spec.url).await?;
         let secret = spec
             .secret

@@ -1,6 +1,6 @@
 //! SQL for webhook endpoints: write, find, delete, list and count.
 
-use crate::store::{Arg, Conn, DbResult, Dialect, Row, Sql};
+use crate::store::{Arg, Conn, DbResult, Dialect, Row, Sql, WriteTx};
 
 /// A stored endpoint. The secrets are sealed with the encryption key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,4 +143,15 @@ pub async fn find_many(conn: &mut Conn, ids: &[String]) -> DbResult<Vec<Endpoint
     ));
     sql.bind_list(ids);
     sql.fetch_all(conn).await?.iter().map(from_row).collect()
+}
+
+/// Makes concurrent setups of endpoints (`clerk serve --webhook` on nodes starting at once) run
+/// one after the other on PostgreSQL; SQLite writers already do. Reads and deliveries go on.
+pub async fn lock_for_setup(tx: &mut WriteTx) -> DbResult<()> {
+    if tx.dialect == Dialect::Postgres {
+        Sql::new("LOCK TABLE webhook_endpoints IN SHARE ROW EXCLUSIVE MODE")
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(())
 }

@@ -42,7 +42,10 @@ fn assert_signed_envelopes(received: &[Received], secret: &str) {
     for message in received {
         assert!(message.verifies_with(secret), "{message:#?}");
         assert!(message.svix_id.starts_with("msg_"), "{message:#?}");
-        assert!(message.user_agent.starts_with("Svix-Webhooks/"), "{message:#?}");
+        assert!(
+            message.user_agent.starts_with("Svix-Webhooks/"),
+            "{message:#?}"
+        );
         let ts: i64 = message.timestamp.parse().expect("seconds");
         assert!((ts - crate::support::now_ms() / 1000).abs() < 300);
         let event = message.json();
