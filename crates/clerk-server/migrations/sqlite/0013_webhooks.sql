@@ -27,6 +27,8 @@ CREATE TABLE webhook_messages (
     payload     TEXT NOT NULL,
     created_at  BIGINT NOT NULL
 );
+-- Old messages are pruned by age (see `crate::webhooks`).
+CREATE INDEX webhook_messages_created_at ON webhook_messages (created_at);
 
 CREATE TABLE webhook_deliveries (
     seq              INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -51,6 +53,8 @@ CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id);
 CREATE TABLE webhook_attempts (
     seq              INTEGER PRIMARY KEY AUTOINCREMENT,
     delivery_seq     BIGINT NOT NULL REFERENCES webhook_deliveries (seq) ON DELETE CASCADE,
+    -- The delivery's endpoint, so that an endpoint's attempts are listed newest first by index.
+    endpoint_id      TEXT NOT NULL,
     -- succeeded or failed
     status           TEXT NOT NULL,
     response_status  INTEGER,
@@ -60,3 +64,4 @@ CREATE TABLE webhook_attempts (
     finished_at      BIGINT NOT NULL
 );
 CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_seq);
+CREATE INDEX webhook_attempts_endpoint ON webhook_attempts (endpoint_id, seq);

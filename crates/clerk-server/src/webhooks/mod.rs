@@ -28,6 +28,9 @@ pub struct WebhookConfig {
     pub timeout: Duration,
     /// Endpoints set up at start (`clerk serve --webhook`).
     pub endpoints: Vec<EndpointSpec>,
+    /// How long a message, its deliveries and its attempts are kept once no endpoint still
+    /// has it pending.
+    pub retention: Duration,
 }
 
 impl Default for WebhookConfig {
@@ -36,9 +39,13 @@ impl Default for WebhookConfig {
             retry_schedule: default_retry_schedule(),
             timeout: Duration::from_secs(15),
             endpoints: Vec::new(),
+            retention: DEFAULT_RETENTION,
         }
     }
 }
+
+/// How long delivered and failed messages are kept by default.
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// Svix's retry schedule, after the first, immediate, attempt.
 pub fn default_retry_schedule() -> Vec<Duration> {

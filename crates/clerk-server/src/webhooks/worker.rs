@@ -24,6 +24,9 @@ const MAX_IN_FLIGHT: usize = 64;
 const IDLE_POLL: Duration = Duration::from_secs(1);
 /// Wait after the database failed, before trying again.
 const ERROR_PAUSE: Duration = Duration::from_secs(1);
+/// How often old messages are pruned, and how many go per transaction.
+const PRUNE_EVERY: Duration = Duration::from_secs(600);
+const PRUNE_BATCH: i64 = 1000;
 
 pub struct Worker {
     app: AppState,
@@ -34,6 +37,7 @@ pub struct Worker {
     /// take, so a live node's attempt is never made twice at once.
     lease: Duration,
     signal: Arc<Notify>,
+    retention: Duration,
     /// Claims are `{node}:{n}`: this process's id, and a count.
     node: String,
     claims: AtomicU64,
@@ -59,6 +63,7 @@ impl Worker {
             client,
             retry_schedule: config.retry_schedule.clone(),
             lease: config.timeout * 2 + Duration::from_secs(5),
+            retention: config.retention,
             node: ids::new_id("node"),
             claims: AtomicU64::new(0),
         }
@@ -75,6 +80,7 @@ impl Worker {
         });
         let mut in_flight: JoinSet<AttemptRecord> = JoinSet::new();
         let mut finished: Vec<AttemptRecord> = Vec::new();
+        let mut next_prune = Instant::now();
         loop {
             while let Some(done) = in_flight.try_join_next() {
                 finished.extend(done.ok());
@@ -110,6 +116,16 @@ impl Worker {
             }
             if full_batch {
                 continue; // more may be due
+            }
+            if Instant::now() >= next_prune {
+                next_prune = match self.prune().await {
+                    Ok(deleted) if deleted as i64 == PRUNE_BATCH => Instant::now(), // more to go
+                    Ok(_) => Instant::now() + PRUNE_EVERY,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot prune old webhook messages");
+                        Instant::now() + PRUNE_EVERY
+                    }
+                };
             }
             let wake_at = self.next_wake().await;
             tokio::select! {
@@ -197,6 +213,15 @@ impl Worker {
                 idle
             }
         }
+    }
+
+    /// Deletes one batch of messages older than the retention that nothing still waits for.
+    async fn prune(&self) -> DbResult<u64> {
+        let cutoff = now_ms() - self.retention.as_millis() as i64;
+        let mut tx = self.store().begin_write().await?;
+        let deleted = deliveries::prune_messages(&mut tx, cutoff, PRUNE_BATCH).await?;
+        tx.commit().await?;
+        Ok(deleted)
     }
 
     async fn release_claims(&self) -> DbResult<()> {

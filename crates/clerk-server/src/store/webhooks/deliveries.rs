@@ -112,11 +112,11 @@ pub struct AttemptRecord {
 pub async fn record_attempt(tx: &mut WriteTx, attempt: &AttemptRecord) -> DbResult<()> {
     let succeeded = attempt.after == AfterAttempt::Succeeded;
     let mut log = Sql::new(
-        "INSERT INTO webhook_attempts (delivery_seq, status, response_status, response_body, \
-         started_at, finished_at) SELECT ",
+        "INSERT INTO webhook_attempts (delivery_seq, endpoint_id, status, response_status, \
+         response_body, started_at, finished_at) SELECT ",
     );
     log.bind(attempt.delivery_seq)
-        .push(", ")
+        .push(", endpoint_id, ")
         .bind(if succeeded { "succeeded" } else { "failed" })
         .push(", ")
         .bind(attempt.response_status)
@@ -126,8 +126,8 @@ pub async fn record_attempt(tx: &mut WriteTx, attempt: &AttemptRecord) -> DbResu
         .bind(attempt.started_at)
         .push(", ")
         .bind(attempt.finished_at)
-        // The endpoint may have been deleted, with its deliveries, meanwhile.
-        .push(" WHERE EXISTS (SELECT 1 FROM webhook_deliveries WHERE seq = $1)");
+        // The endpoint may have been deleted, with its deliveries, meanwhile: then nothing.
+        .push(" FROM webhook_deliveries WHERE seq = $1");
     log.execute(tx.conn()).await?;
 
     let (status, next) = match attempt.after {
@@ -229,7 +229,7 @@ pub async fn attempts_of_endpoint(
          a.response_body, a.started_at, a.finished_at, d.status AS delivery_status, \
          d.next_attempt_at FROM webhook_attempts a \
          JOIN webhook_deliveries d ON d.seq = a.delivery_seq \
-         JOIN webhook_messages m ON m.id = d.message_id WHERE d.endpoint_id = ",
+         JOIN webhook_messages m ON m.id = d.message_id WHERE a.endpoint_id = ",
     );
     sql.bind(endpoint_id)
         .push(" ORDER BY a.seq DESC LIMIT ")
@@ -244,10 +244,24 @@ pub async fn attempts_of_endpoint(
 }
 
 pub async fn count_attempts_of_endpoint(conn: &mut Conn, endpoint_id: &str) -> DbResult<i64> {
-    let mut sql = Sql::new(
-        "SELECT COUNT(*) FROM webhook_attempts a JOIN webhook_deliveries d \
-         ON d.seq = a.delivery_seq WHERE d.endpoint_id = ",
-    );
+    let mut sql = Sql::new("SELECT COUNT(*) FROM webhook_attempts WHERE endpoint_id = ");
     sql.bind(endpoint_id);
     sql.fetch_i64(conn).await
+}
+
+/// Deletes up to `limit` of the oldest messages written before `cutoff` that no endpoint still
+/// has pending, with their deliveries and attempts; how many were deleted.
+pub async fn prune_messages(tx: &mut WriteTx, cutoff: i64, limit: i64) -> DbResult<u64> {
+    let mut sql = Sql::new(
+        "DELETE FROM webhook_messages WHERE id IN (SELECT m.id FROM webhook_messages m \
+         WHERE m.created_at < ",
+    );
+    sql.bind(cutoff)
+        .push(
+            " AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.message_id = m.id \
+             AND d.status = 'pending') ORDER BY m.created_at LIMIT ",
+        )
+        .bind(limit)
+        .push(")");
+    sql.execute(tx.conn()).await
 }

@@ -520,7 +520,66 @@ async fn endpoints_api(s: TestServer) {
     assert_eq!(anonymous.status(), 401);
 }
 
+/// Past the retention, delivered and failed messages go with their attempts; a message still
+/// pending stays, however old.
+async fn old_messages_are_pruned_unless_pending(mut s: TestServer) {
+    restart_with_schedule(&mut s, &[3_600_000]).await;
+    let delivered = Receiver::start().await;
+    let failing = Receiver::start().await;
+    failing.answer_with(&[500]);
+    let ok = add_endpoint(&s, json!({"url": delivered.url})).await;
+    let pending = add_endpoint(&s, json!({"url": failing.url})).await;
+    s.create_user(json!({})).await;
+    delivered.wait_for(1).await;
+    failing.wait_for(1).await;
+    wait_for_attempts(&s, &id(&pending), |a| a.len() == 1).await;
+    wait_for_attempts(&s, &id(&ok), |a| a.len() == 1).await;
+    let message_id = delivered.received()[0].svix_id.clone();
+
+    // Restarting prunes at once; with a retention of 1 ms every message is old enough.
+    let mut config = s.config();
+    config.webhooks.retention = Duration::from_millis(1);
+    s.restart_with(config).await.unwrap();
+    let still = wait_for_attempts(&s, &id(&pending), |a| a.len() == 1).await;
+    assert_eq!(still[0]["delivery_status"], "pending");
+    s.post_ext(
+        "/_ext/webhooks/messages/msg_other_missing/resend",
+        json!({}),
+    )
+    .await
+    .err(404, "resource_not_found");
+    // The message is kept for the endpoint that still waits for it, so it is not pruned.
+    let resent = s
+        .post_ext(
+            &format!("/_ext/webhooks/messages/{message_id}/resend"),
+            json!({}),
+        )
+        .await
+        .ok();
+    assert_eq!(resent["deliveries"], 2);
+
+    // Once every delivery is done (the failing endpoint now answers 200), the next prune
+    // takes every message with its attempts.
+    let second = s.create_user(json!({})).await;
+    delivered.wait_for_event("user.created", &id(&second)).await;
+    let done = |a: &[Value]| a.len() == 3 && a.iter().all(|a| a["delivery_status"] == "succeeded");
+    wait_for_attempts(&s, &id(&ok), done).await;
+    wait_for_attempts(&s, &id(&pending), done).await;
+    let mut config = s.config();
+    config.webhooks.retention = Duration::from_millis(1);
+    s.restart_with(config).await.unwrap();
+    wait_for_attempts(&s, &id(&ok), |a| a.is_empty()).await;
+    wait_for_attempts(&s, &id(&pending), |a| a.is_empty()).await;
+    s.post_ext(
+        &format!("/_ext/webhooks/messages/{message_id}/resend"),
+        json!({}),
+    )
+    .await
+    .err(404, "resource_not_found");
+}
+
 crate::on_both_stores!(
+    old_messages_are_pruned_unless_pending,
     every_event_type_arrives_signed_with_its_object,
     attempt_counters_send_nothing,
     a_rolled_back_change_emits_nothing,
