@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The fault suite: schema fuzzing, kill -9 under write load, races, two nodes on one PostgreSQL
-# database, stalled clients — all against real `clerk serve` processes on 127.0.0.1.
+# database, stalled clients, webhook deliveries through kills and two nodes — all against real
+# `clerk serve` processes on 127.0.0.1.
 #
 #   bash reliability/run.sh                                 # build clerk-cli, run everything
 #   CLERK_BIN=path/to/clerk bash reliability/run.sh         # use that binary, build nothing
-#   bash reliability/run.sh --parts races,nodes             # some parts: fuzz,crash,races,nodes,stalled
+#   bash reliability/run.sh --parts races,nodes             # some parts: fuzz,crash,races,nodes,stalled,webhooks
 #   bash reliability/run.sh --stores sqlite                 # one store (nodes needs postgres)
 #
 # PostgreSQL: a server on 127.0.0.1:5432 with trust auth for user postgres (override with

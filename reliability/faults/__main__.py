@@ -1,6 +1,6 @@
 """Runs the fault suite's parts and prints one summary line per check.
 
-    python -m faults [--parts fuzz,crash,races,nodes,stalled] [--stores sqlite,postgres]
+    python -m faults [--parts fuzz,crash,races,nodes,stalled,webhooks] [--stores sqlite,postgres]
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import time
 
 from . import server
 
-PARTS = ["fuzz", "crash", "races", "nodes", "stalled"]
+PARTS = ["fuzz", "crash", "races", "nodes", "stalled", "webhooks"]
 STORES = ["sqlite", "postgres"]
 
 
