@@ -8,6 +8,7 @@ mod output;
 mod progress;
 mod serve;
 mod users;
+mod webhooks;
 
 use std::process::ExitCode;
 
@@ -27,6 +28,7 @@ use clap::{Parser, Subcommand};
         export CLERK_API_URL=http://127.0.0.1:8080/v1 CLERK_SECRET_KEY=sk_test_...\n  \
         clerk users create --email ada@example.com --first-name Ada\n  \
         clerk users list --query ada\n  \
+        clerk webhooks add https://example.com/clerk-webhooks --events user.created\n  \
         clerk export users.jsonl\n  \
         clerk import users.jsonl"
 )]
@@ -42,6 +44,8 @@ enum Command {
     /// List, search, create, update, delete, ban and lock users.
     // Boxed: the users flags dwarf the other commands'.
     Users(Box<users::UsersArgs>),
+    /// Webhook endpoints of a `clerk serve`: list, add, remove, see attempts, resend.
+    Webhooks(webhooks::WebhooksArgs),
     /// Write every user to a JSON Lines file, page by page.
     Export(export::ExportArgs),
     /// Create users from a JSON Lines export or Clerk migration file; safe to re-run.
@@ -54,6 +58,7 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
         Command::Users(args) => users::run(*args).await,
+        Command::Webhooks(args) => webhooks::run(args).await.map(|()| ExitCode::SUCCESS),
         Command::Export(args) => export::run(args).await.map(|()| ExitCode::SUCCESS),
         Command::Import(args) => import::run(args).await,
     };

@@ -154,6 +154,11 @@ pub fn print_user(user: &User, json: bool) -> io::Result<()> {
         ),
         ("unsafe_metadata", compact(&user.unsafe_metadata)),
     ]);
+    write_fields(&mut out, &lines)
+}
+
+/// `key  value` lines, the values lined up.
+pub fn write_fields(out: &mut impl Write, lines: &[(&str, String)]) -> io::Result<()> {
     let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     for (key, value) in lines {
         writeln!(out, "{key:width$}  {value}")?;

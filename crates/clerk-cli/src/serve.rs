@@ -6,7 +6,9 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Args;
 use clerk_server::crypto::SecretKey;
+use clerk_server::domain::webhook_endpoints::EndpointSpec;
 use clerk_server::secret_keys::{self, KeyKind};
+use clerk_server::webhooks::WebhookConfig;
 use clerk_server::{store, ServerConfig, ServingConfig, Settings, StartError};
 use tracing_subscriber::EnvFilter;
 
@@ -98,6 +100,97 @@ pub struct ServeArgs {
     /// Boxed: keeps the `clerk` subcommands' arguments of similar size.
     #[command(flatten)]
     serving: Box<ServingArgs>,
+    #[command(flatten)]
+    webhooks: WebhookArgs,
+}
+
+/// Webhooks: each change to a user or organization is sent, signed as Svix signs it, to every
+/// endpoint whose events include it. Endpoints are managed with `clerk webhooks`, or given here.
+#[derive(Args, Debug)]
+#[command(next_help_heading = "Webhooks")]
+struct WebhookArgs {
+    /// An endpoint to send events to, set up at start: `URL[,secret=whsec_…][,events=a|b]`
+    /// (events such as user.created|user.deleted; all events when left out). If no endpoint
+    /// has this URL yet one is created, with a generated secret unless one is given (`clerk
+    /// webhooks list` shows it); else that endpoint is enabled and given these events (and
+    /// this secret), so a restart with the same flag changes nothing. Repeat for several; in
+    /// the environment, separate them with `;`.
+    // A secret may be in it: `--help` does not show it from the environment, and a value that
+    // does not parse is reported without its secret (see `webhook_endpoints`).
+    #[arg(
+        long = "webhook",
+        env = "CLERK_WEBHOOKS",
+        value_delimiter = ';',
+        hide_env_values = true,
+        value_name = "SPEC"
+    )]
+    webhooks: Vec<String>,
+    /// How long to wait before each retry of a delivery that failed (no 2xx answer in time);
+    /// the first attempt is immediate, and after the last retry the delivery is failed (`clerk
+    /// webhooks resend` sends it again). The default is Svix's schedule.
+    #[arg(
+        long,
+        default_value = DEFAULT_RETRY_SCHEDULE,
+        value_parser = retry_schedule,
+        value_name = "DURATIONS"
+    )]
+    webhook_retry_schedule: RetrySchedule,
+    /// Longest one delivery attempt may take, the endpoint's answer included; past it the
+    /// attempt has failed and is retried on the schedule.
+    #[arg(long, default_value = "15s", value_parser = positive_duration)]
+    webhook_timeout: Duration,
+    /// How long a message and its attempts are kept (for `clerk webhooks attempts` and
+    /// `resend`) once no endpoint still waits for it; then they are deleted. A message still
+    /// being retried is kept.
+    #[arg(long, default_value = "30d", value_parser = positive_duration)]
+    webhook_retention: Duration,
+}
+
+/// Svix's retry schedule, as `--webhook-retry-schedule` writes it.
+const DEFAULT_RETRY_SCHEDULE: &str = "5s,5m,30m,2h,5h,10h,10h";
+
+/// The delays of `--webhook-retry-schedule`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RetrySchedule(Vec<Duration>);
+
+fn retry_schedule(text: &str) -> Result<RetrySchedule, String> {
+    clerk_server::webhooks::parse_retry_schedule(text)
+        .map(RetrySchedule)
+        .map_err(|e| format!("{e} (write the delays before each retry, e.g. 5s,5m,30m)"))
+}
+
+impl WebhookArgs {
+    /// The delivery settings, with each `--webhook` parsed. A value that does not parse is
+    /// named without its secret: the error may end up in a log.
+    fn config(&self) -> anyhow::Result<WebhookConfig> {
+        let endpoints = self
+            .webhooks
+            .iter()
+            .filter(|spec| !spec.trim().is_empty())
+            .map(|spec| {
+                spec.parse::<EndpointSpec>().map_err(|e| {
+                    anyhow::anyhow!("--webhook / CLERK_WEBHOOKS {:?}: {e}", without_secret(spec))
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(WebhookConfig {
+            retry_schedule: self.webhook_retry_schedule.0.clone(),
+            timeout: self.webhook_timeout,
+            endpoints,
+            retention: self.webhook_retention,
+        })
+    }
+}
+
+/// A `--webhook` value with the secret's value replaced by `…`.
+fn without_secret(spec: &str) -> String {
+    spec.split(',')
+        .map(|part| match part.trim_start().strip_prefix("secret=") {
+            Some(_) => "secret=…",
+            None => part,
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Timeouts and limits against slow, stalled or too many clients (docs/operations.md).
@@ -159,6 +252,7 @@ fn positive_duration(text: &str) -> Result<Duration, String> {
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     init_logging(args.log_json);
+    let webhooks = args.webhooks.config()?;
     let secret_keys = configured_secret_keys(&args)?;
     let admin_keys = secret_keys::normalize(&given(&args.admin_keys), KeyKind::Admin)
         .context("--admin-key / CLERK_ADMIN_KEY")?;
@@ -201,6 +295,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             hash_queue: args.hash_queue.map(usize::from),
         },
         serving: args.serving.config(),
+        webhooks,
     };
     let server = clerk_server::start(config).await.map_err(|e| {
         let wrong_key = matches!(e, StartError::EncryptionKeyMismatch { .. });
@@ -327,4 +422,35 @@ async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_retry_schedule_is_the_servers() {
+        assert_eq!(
+            retry_schedule(DEFAULT_RETRY_SCHEDULE).unwrap().0,
+            clerk_server::webhooks::default_retry_schedule()
+        );
+    }
+
+    #[test]
+    fn the_default_retention_is_the_servers() {
+        let args = <ServeArgs as clap::Args>::augment_args(clap::Command::new("serve"))
+            .get_matches_from(["serve"]);
+        assert_eq!(
+            args.get_one::<Duration>("webhook_retention"),
+            Some(&clerk_server::webhooks::DEFAULT_RETENTION)
+        );
+    }
+
+    #[test]
+    fn a_webhook_value_is_reported_without_its_secret() {
+        assert_eq!(
+            without_secret("http://x/hook,secret=whsec_c2VjcmV0,events=user.created,bogus"),
+            "http://x/hook,secret=…,events=user.created,bogus"
+        );
+    }
 }

@@ -10,11 +10,11 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
-use common::{clerk_bin, read_jsonl, stderr, Server, ADMIN_KEY, SECRET_KEY};
+use common::{clerk_bin, rand_u64, read_jsonl, stderr, PgDatabase, Server, ADMIN_KEY, SECRET_KEY};
 use serde_json::json;
 
 /// Every environment variable `clerk` reads, so a developer's shell cannot change a test.
-const CLERK_ENV: [&str; 8] = [
+const CLERK_ENV: [&str; 9] = [
     "CLERK_SECRET_KEY",
     "CLERK_ADMIN_KEY",
     "CLERK_ENCRYPTION_KEY",
@@ -22,6 +22,7 @@ const CLERK_ENV: [&str; 8] = [
     "CLERK_IMAGE_STORE",
     "CLERK_PUBLIC_URL",
     "CLERK_OAUTH_PROVIDERS",
+    "CLERK_WEBHOOKS",
     "DATABASE_URL",
 ];
 
@@ -119,13 +120,6 @@ fn count_with(url: &str, key: &str) -> Output {
         .unwrap()
 }
 
-fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(std::process::id().into());
-    h.finish()
-}
-
 #[cfg(unix)]
 fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
@@ -218,54 +212,11 @@ fn a_missing_encryption_key_file_or_another_key_is_refused_on_sqlite() {
     serve(dir.path(), &base).expect("the restored key file starts");
 }
 
-/// A PostgreSQL database, dropped with the value.
-struct PgDatabase {
-    base: String,
-    name: String,
-}
-
-impl PgDatabase {
-    fn create() -> Self {
-        let base = std::env::var("CLERK_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-        let name = format!("clerk_cli_keys_{:x}", rand_u64() ^ u64::from(line!()));
-        Self::admin(&base, &format!("CREATE DATABASE {name}"));
-        PgDatabase { base, name }
-    }
-
-    fn url(&self) -> String {
-        format!("{}/{}", self.base, self.name)
-    }
-
-    fn admin(base: &str, sql: &str) {
-        use sqlx::Connection;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async {
-            let mut conn = sqlx::PgConnection::connect(&format!("{base}/postgres"))
-                .await
-                .expect("PostgreSQL must be reachable (CLERK_TEST_POSTGRES_URL)");
-            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
-        });
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        Self::admin(
-            &self.base,
-            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-        );
-    }
-}
-
 /// On PostgreSQL the default key file is `clerk.encryption-key` in the working directory: a
 /// start from another directory must not make a second key for the same database.
 #[test]
 fn a_missing_encryption_key_file_is_refused_on_postgres() {
-    let database = PgDatabase::create();
+    let database = PgDatabase::create("keys");
     let url = database.url();
     let (first_dir, other_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let base = ["--database-url", url.as_str(), "--secret-key", SECRET_KEY];
@@ -347,6 +298,10 @@ fn help_never_shows_secret_values_from_the_environment() {
             "CLERK_OAUTH_PROVIDERS",
             "provider=oauth_google,token_url=https://t.example/token,client_id=id,client_secret=envclientsecret",
         ),
+        (
+            "CLERK_WEBHOOKS",
+            "https://hooks.example/clerk,secret=whsec_ZW52d2ViaG9va3NlY3JldDAwMDAwMDAw",
+        ),
     ];
     for args in [
         &["--help"][..],
@@ -355,6 +310,8 @@ fn help_never_shows_secret_values_from_the_environment() {
         &["import", "--help"],
         &["users", "--help"],
         &["users", "list", "--help"],
+        &["webhooks", "--help"],
+        &["webhooks", "list", "--help"],
     ] {
         let mut command = Command::new(clerk_bin());
         command.args(args);

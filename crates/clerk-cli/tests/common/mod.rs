@@ -36,8 +36,32 @@ impl Server {
 
     /// `clerk serve` with more flags, and under `ulimit -n NOFILE` when `nofile` is given.
     pub fn start_with(args: &[&str], nofile: Option<u32>) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("x.db");
+        Self::launch(tempfile::tempdir().unwrap(), None, args, nofile, &[])
+    }
+
+    /// `clerk serve` in `dir` (one [`Server::stop`] handed back, to restart on the same
+    /// database), on `database_url` (default: the SQLite file `x.db` in `dir`), with more flags
+    /// and environment variables.
+    pub fn start_in(
+        dir: tempfile::TempDir,
+        database_url: Option<&str>,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Self {
+        Self::launch(dir, database_url, args, None, env)
+    }
+
+    fn launch(
+        dir: tempfile::TempDir,
+        database_url: Option<&str>,
+        args: &[&str],
+        nofile: Option<u32>,
+        env: &[(&str, &str)],
+    ) -> Self {
+        let database_url = match database_url {
+            Some(url) => url.to_owned(),
+            None => format!("sqlite://{}", dir.path().join("x.db").display()),
+        };
         let mut command = match nofile {
             // `exec` keeps the pid: a signal sent to it reaches `clerk` itself.
             Some(limit) => {
@@ -52,13 +76,17 @@ impl Server {
         let mut child = command
             .args(["serve", "--listen", "127.0.0.1:0", "--bcrypt-cost", "4"])
             .arg("--database-url")
-            .arg(format!("sqlite://{}", db.display()))
+            .arg(database_url)
             .args(["--secret-key", SECRET_KEY, "--admin-key", ADMIN_KEY])
             .args(args)
+            // Key files that do not sit beside a SQLite file go in the working directory.
+            .current_dir(dir.path())
             .env_remove("CLERK_SECRET_KEY")
             .env_remove("CLERK_ADMIN_KEY")
+            .env_remove("CLERK_WEBHOOKS")
             .env_remove("DATABASE_URL")
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -77,6 +105,14 @@ impl Server {
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         Server { child, url, dir }
+    }
+
+    /// Stops `clerk serve` (SIGKILL) and hands back its directory, database and key files
+    /// included, for [`Server::start_in`].
+    pub fn stop(mut self) -> tempfile::TempDir {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap())
     }
 
     /// The server's address (host and port).
@@ -193,4 +229,57 @@ pub fn write_jsonl(path: &Path, records: &[Value]) {
 
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A number that differs between test processes (and calls).
+pub fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(std::process::id().into());
+    h.finish()
+}
+
+/// A PostgreSQL database of its own (on `CLERK_TEST_POSTGRES_URL`, default
+/// `postgres://postgres@127.0.0.1:5432`), dropped with the value.
+pub struct PgDatabase {
+    base: String,
+    name: String,
+}
+
+impl PgDatabase {
+    /// A new database named `clerk_cli_{prefix}_…`.
+    pub fn create(prefix: &str) -> Self {
+        let base = std::env::var("CLERK_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+        let name = format!("clerk_cli_{prefix}_{:x}", rand_u64());
+        Self::admin(&base, &format!("CREATE DATABASE {name}"));
+        PgDatabase { base, name }
+    }
+
+    pub fn url(&self) -> String {
+        format!("{}/{}", self.base, self.name)
+    }
+
+    fn admin(base: &str, sql: &str) {
+        use sqlx::Connection;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let mut conn = sqlx::PgConnection::connect(&format!("{base}/postgres"))
+                .await
+                .expect("PostgreSQL must be reachable (CLERK_TEST_POSTGRES_URL)");
+            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+        });
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        Self::admin(
+            &self.base,
+            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+        );
+    }
 }
