@@ -322,8 +322,8 @@ pub async fn list_attempts(
     if sql::find(&mut conn, id, false).await?.is_none() {
         return Err(endpoint_not_found(id));
     }
-    let rows = deliveries::attempts_of_endpoint(&mut conn, id, limit, offset).await?;
-    let total_count = deliveries::count_attempts_of_endpoint(&mut conn, id).await?;
+    let (rows, total_count) =
+        deliveries::attempts_of_endpoint(&mut conn, id, limit, offset).await?;
     Ok(WebhookAttemptList {
         data: rows.into_iter().map(attempt_view).collect(),
         total_count,
@@ -385,19 +385,30 @@ impl std::str::FromStr for EndpointSpec {
             filter_types: None,
         };
         for part in parts {
-            match part.split_once('=') {
-                Some(("secret", secret)) => {
-                    parse_secret("secret", secret).map_err(|e| e.long_message)?;
-                    spec.secret = Some(secret.trim().to_owned());
+            let (name, value) = part.split_once('=').unwrap_or((part, ""));
+            match name.trim() {
+                "secret" => {
+                    let secret = value.trim();
+                    parse_secret("secret", secret).map_err(|_| {
+                        format!(
+                            "secret= must be whsec_ followed by the base64 of {} to {} bytes",
+                            SECRET_KEY_BYTES.start(),
+                            SECRET_KEY_BYTES.end()
+                        )
+                    })?;
+                    spec.secret = Some(secret.to_owned());
                 }
-                Some(("events", events)) => {
-                    let types = events.split('|').map(|t| t.trim().to_owned()).collect();
-                    spec.filter_types =
-                        Some(check_filter_types(types).map_err(|e| e.long_message)?);
+                "events" => {
+                    let types = value.split('|').map(|t| t.trim().to_owned()).collect();
+                    spec.filter_types = Some(check_filter_types(types).map_err(|_| {
+                        "events= must list event types separated by | (user.created|user.deleted)"
+                            .to_owned()
+                    })?);
                 }
-                _ => {
+                // Only the name: the value may be a mistyped secret.
+                other => {
                     return Err(format!(
-                        "unknown part {part:?}: expected URL[,secret=whsec_…][,events=a|b]"
+                        "unknown part {other:?}: expected URL[,secret=whsec_…][,events=a|b]"
                     ))
                 }
             }
@@ -406,9 +417,10 @@ impl std::str::FromStr for EndpointSpec {
     }
 }
 
-/// Makes sure an endpoint exists for each spec: the endpoint with that URL is updated to the
-/// spec's events (and secret, if it names one), else one is created. Runs at start, so a
-/// restart with the same flags changes nothing.
+/// Makes sure an endpoint exists for each spec: the endpoint with that URL gets the spec's events
+/// (and secret, if it names one) where they differ, else one is created. Runs at start, so a
+/// restart with the same flags changes nothing; an endpoint disabled through the API stays
+/// disabled.
 pub async fn ensure_endpoints(app: &AppState, specs: &[EndpointSpec]) -> ApiResult<()> {
     for spec in specs {
         let now = now_ms();
@@ -423,14 +435,19 @@ pub async fn ensure_endpoints(app: &AppState, specs: &[EndpointSpec]) -> ApiResu
             .transpose()?;
         match existing {
             Some(mut row) => {
+                let mut changed = row.filter_types != spec.filter_types;
                 row.filter_types = spec.filter_types.clone();
-                row.disabled = false;
                 if let Some(secret) = &secret {
-                    row.secret = seal(&app.encryption_key, &row.id, secret);
+                    if open(&app.encryption_key, &row.id, &row.secret)? != *secret {
+                        row.secret = seal(&app.encryption_key, &row.id, secret);
+                        changed = true;
+                    }
                 }
-                row.updated_at = now;
-                sql::update(tx.conn(), &row).await?;
-                tracing::info!(endpoint = %row.id, url = %row.url, "webhook endpoint from --webhook");
+                if changed {
+                    row.updated_at = now;
+                    sql::update(tx.conn(), &row).await?;
+                }
+                tracing::info!(endpoint = %row.id, url = %row.url, changed, "webhook endpoint from --webhook");
             }
             None => {
                 let id = ids::new_id("ep");
@@ -458,4 +475,40 @@ pub async fn ensure_endpoints(app: &AppState, specs: &[EndpointSpec]) -> ApiResu
         tx.commit().await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EndpointSpec;
+
+    #[test]
+    fn webhook_flags_read_with_spaces_and_never_echo_a_secret() {
+        let spec: EndpointSpec =
+            "http://localhost:3000/hook, secret=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw , events=user.created|user.deleted"
+                .parse()
+                .unwrap();
+        assert_eq!(spec.url, "http://localhost:3000/hook");
+        assert_eq!(
+            spec.secret.as_deref(),
+            Some("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        );
+        assert_eq!(
+            spec.filter_types,
+            Some(vec!["user.created".to_owned(), "user.deleted".to_owned()])
+        );
+        let typo = "http://h/x,secrt=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+            .parse::<EndpointSpec>()
+            .unwrap_err();
+        assert!(typo.contains("secrt") && !typo.contains("MfKQ"), "{typo}");
+        let short = "http://h/x,secret=whsec_c2hvcnQ="
+            .parse::<EndpointSpec>()
+            .unwrap_err();
+        assert!(!short.contains("c2hvcnQ"), "{short}");
+        let events = "http://h/x,events=user created"
+            .parse::<EndpointSpec>()
+            .unwrap_err();
+        assert!(events.starts_with("events="), "{events}");
+        assert!("ftp://h/x".parse::<EndpointSpec>().is_err());
+        assert!(!format!("{spec:?}").contains("MfKQ"));
+    }
 }

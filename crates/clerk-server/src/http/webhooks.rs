@@ -10,6 +10,7 @@ use clerk_model::{
 };
 
 use super::extract::{JsonBody, Query};
+use super::on_blocking_thread;
 use crate::domain::webhook_endpoints as endpoints;
 use crate::error::ApiResult;
 use crate::AppState;
@@ -30,9 +31,10 @@ pub fn router() -> Router<AppState> {
             "/_ext/webhooks/endpoints/{endpoint_id}/rotate_secret",
             post(rotate_secret),
         )
+        // The count of an endpoint's attempts grows with its traffic.
         .route(
             "/_ext/webhooks/endpoints/{endpoint_id}/attempts",
-            get(list_attempts),
+            on_blocking_thread(get(list_attempts)),
         )
         .route(
             "/_ext/webhooks/messages/{message_id}/resend",

@@ -55,11 +55,27 @@ pub fn default_retry_schedule() -> Vec<Duration> {
         .collect()
 }
 
-/// Reads `1s,2s,5m` (`--webhook-retry-schedule`): the delays before each retry.
+/// Most retries a schedule may have.
+pub const MAX_RETRIES: usize = 20;
+
+/// Reads `1s,2s,5m` (`--webhook-retry-schedule`): the delays before each retry, each more than
+/// zero, at most [`MAX_RETRIES`]. An empty text means no retry.
 pub fn parse_retry_schedule(text: &str) -> Result<Vec<Duration>, String> {
-    text.split(',')
-        .map(|part| humantime::parse_duration(part.trim()).map_err(|e| format!("{part:?}: {e}")))
-        .collect()
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let delays = text
+        .split(',')
+        .map(|part| match humantime::parse_duration(part.trim()) {
+            Ok(delay) if !delay.is_zero() => Ok(delay),
+            Ok(_) => Err(format!("{part:?}: a delay must be more than zero")),
+            Err(e) => Err(format!("{part:?}: {e}")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if delays.len() > MAX_RETRIES {
+        return Err(format!("at most {MAX_RETRIES} retries"));
+    }
+    Ok(delays)
 }
 
 /// The running delivery worker of this process.
@@ -88,5 +104,30 @@ impl DeliveryWorker {
         if let Err(e) = (&mut self.task).await {
             tracing::error!(error = %e, "webhook delivery worker failed");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_schedules_read_and_refuse() {
+        assert_eq!(
+            parse_retry_schedule("1s, 500ms,2m").unwrap(),
+            [1000, 500, 120_000].map(Duration::from_millis)
+        );
+        assert!(parse_retry_schedule("").unwrap().is_empty());
+        assert!(parse_retry_schedule("0s")
+            .unwrap_err()
+            .contains("more than zero"));
+        assert!(parse_retry_schedule("soon").is_err());
+        assert!(parse_retry_schedule(&["1s"; MAX_RETRIES + 1].join(",")).is_err());
+        assert_eq!(
+            parse_retry_schedule(&["1s"; MAX_RETRIES].join(","))
+                .unwrap()
+                .len(),
+            MAX_RETRIES
+        );
     }
 }

@@ -217,17 +217,18 @@ fn attempt_from_row(row: &Row) -> DbResult<AttemptRow> {
     })
 }
 
-/// The endpoint's attempts, newest first.
+/// A page of the endpoint's attempts, newest first, and how many it has in all — read in one
+/// statement, so the two agree while attempts are being recorded.
 pub async fn attempts_of_endpoint(
     conn: &mut Conn,
     endpoint_id: &str,
     limit: i64,
     offset: i64,
-) -> DbResult<Vec<AttemptRow>> {
+) -> DbResult<(Vec<AttemptRow>, i64)> {
     let mut sql = Sql::new(
         "SELECT a.seq, d.message_id, m.event_type, a.status, a.response_status, \
          a.response_body, a.started_at, a.finished_at, d.status AS delivery_status, \
-         d.next_attempt_at FROM webhook_attempts a \
+         d.next_attempt_at, COUNT(*) OVER () AS total FROM webhook_attempts a \
          JOIN webhook_deliveries d ON d.seq = a.delivery_seq \
          JOIN webhook_messages m ON m.id = d.message_id WHERE a.endpoint_id = ",
     );
@@ -236,17 +237,19 @@ pub async fn attempts_of_endpoint(
         .bind(limit)
         .push(" OFFSET ")
         .bind(offset);
-    sql.fetch_all(conn)
-        .await?
-        .iter()
-        .map(attempt_from_row)
-        .collect()
-}
-
-pub async fn count_attempts_of_endpoint(conn: &mut Conn, endpoint_id: &str) -> DbResult<i64> {
-    let mut sql = Sql::new("SELECT COUNT(*) FROM webhook_attempts WHERE endpoint_id = ");
-    sql.bind(endpoint_id);
-    sql.fetch_i64(conn).await
+    let rows = sql.fetch_all(conn).await?;
+    let total = match rows.first() {
+        Some(row) => row.try_get("total")?,
+        // A page past the end: count on its own.
+        None if offset > 0 => {
+            let mut count = Sql::new("SELECT COUNT(*) FROM webhook_attempts WHERE endpoint_id = ");
+            count.bind(endpoint_id);
+            count.fetch_i64(conn).await?
+        }
+        None => 0,
+    };
+    let rows = rows.iter().map(attempt_from_row).collect::<DbResult<_>>()?;
+    Ok((rows, total))
 }
 
 /// Deletes up to `limit` of the oldest messages written before `cutoff` that no endpoint still

@@ -321,6 +321,13 @@ async fn a_failed_attempt_is_retried_with_the_same_svix_id(mut s: TestServer) {
     assert_eq!(attempts[1]["message_id"], received[0].svix_id.as_str());
     assert_eq!(attempts[1]["event_type"], "user.created");
     assert!(attempts[0]["next_attempt_at"].is_null());
+    let path = format!("/_ext/webhooks/endpoints/{}/attempts", id(&endpoint));
+    let past_the_end = s.get_ext(&format!("{path}?offset=5")).await.ok();
+    assert_eq!(past_the_end["data"], json!([]));
+    assert_eq!(past_the_end["total_count"], 2);
+    let second_page = s.get_ext(&format!("{path}?limit=1&offset=1")).await.ok();
+    assert_eq!(second_page["data"][0]["status"], "failed");
+    assert_eq!(second_page["total_count"], 2);
 }
 
 /// The endpoint's attempts once `done` holds of them; fails after 30 s.
@@ -578,7 +585,41 @@ async fn old_messages_are_pruned_unless_pending(mut s: TestServer) {
     .err(404, "resource_not_found");
 }
 
+/// `clerk serve --webhook`: the endpoint is made once; a restart with the same flag leaves it
+/// as it is, even disabled through the API; a new `events=` or secret is applied.
+async fn endpoints_from_flags_are_made_once(mut s: TestServer) {
+    let hook = Receiver::start().await;
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let mut config = s.config();
+    config.webhooks.endpoints = vec![format!("{},secret={secret},events=user.created", hook.url)
+        .parse()
+        .unwrap()];
+    s.restart_with(config.clone()).await.unwrap();
+    let list = s.get_ext("/_ext/webhooks/endpoints").await.ok();
+    assert_eq!(list["total_count"], 1);
+    let endpoint = list["data"][0].clone();
+    assert_eq!(endpoint["secret"], secret);
+    assert_eq!(endpoint["filter_types"], json!(["user.created"]));
+    let path = format!("/_ext/webhooks/endpoints/{}", id(&endpoint));
+    let disabled = ext(&s, Method::PATCH, &path, Some(json!({"disabled": true})))
+        .await
+        .ok();
+
+    s.restart_with(config.clone()).await.unwrap();
+    let list = s.get_ext("/_ext/webhooks/endpoints").await.ok();
+    assert_eq!(list["total_count"], 1);
+    assert_eq!(list["data"][0], disabled, "unchanged by a restart");
+
+    config.webhooks.endpoints = vec![format!("{},events=user.deleted", hook.url).parse().unwrap()];
+    s.restart_with(config).await.unwrap();
+    let after = s.get_ext(&path).await.ok();
+    assert_eq!(after["filter_types"], json!(["user.deleted"]));
+    assert_eq!(after["secret"], secret, "no secret= keeps the one it has");
+    assert_eq!(after["disabled"], true);
+}
+
 crate::on_both_stores!(
+    endpoints_from_flags_are_made_once,
     old_messages_are_pruned_unless_pending,
     every_event_type_arrives_signed_with_its_object,
     attempt_counters_send_nothing,
