@@ -140,7 +140,16 @@ impl Worker {
         if let Some(listener) = listener {
             listener.abort();
         }
+        // Attempts that finished are recorded; those cut short are handed back below.
+        while let Some(done) = in_flight.try_join_next() {
+            finished.extend(done.ok());
+        }
         in_flight.shutdown().await;
+        if !finished.is_empty() {
+            if let Err(e) = self.record(&finished).await {
+                tracing::warn!(error = %e, "cannot record webhook attempts at shutdown");
+            }
+        }
         if let Err(e) = self.release_claims().await {
             tracing::warn!(error = %e, "cannot hand back webhook deliveries at shutdown");
         }
