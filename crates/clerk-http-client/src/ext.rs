@@ -1,6 +1,7 @@
 //! Our server's extension routes under `/v1/_ext/` (see `docs/import-export.md`): bulk import
 //! and full export of users with their secrets. Clerk itself does not serve them; there they
 //! fail with a 404 ([`crate::Error::is_not_found`]), which is how a caller tells the two apart.
+//! The webhook routes, under `/v1/_ext/webhooks`, have their own module: [`crate::webhooks`].
 //!
 //! Records travel as raw JSON ([`serde_json::Value`]): an export record is a Clerk user object
 //! plus fields Clerk never returns, and the whole point of an export is to lose none of them.

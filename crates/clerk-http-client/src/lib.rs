@@ -146,6 +146,22 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Webhook endpoints of our server
+//!
+//! `clerk serve` sends Clerk's webhook events to the endpoints registered through its extension
+//! routes under `/v1/_ext/webhooks` ([`webhooks`]; Clerk itself answers them with a 404):
+//!
+//! ```no_run
+//! # async fn run(client: clerk_http_client::Client) -> clerk_http_client::Result<()> {
+//! let webhooks = client.webhooks();
+//! let endpoint = webhooks.create_endpoint("https://app.example.com/api/webhooks").send().await?;
+//! let attempts = webhooks.list_attempts(&endpoint.id).limit(20).send().await?;
+//! for attempt in attempts.data.iter().filter(|a| a.delivery_status == "failed") {
+//!     webhooks.resend_message(&attempt.message_id).send().await?;
+//! }
+//! # Ok(()) }
+//! ```
+//!
 //! # Errors, retries and per-call options
 //!
 //! ```no_run
@@ -183,6 +199,7 @@ mod transport;
 mod upload;
 pub mod users;
 mod validation;
+pub mod webhooks;
 
 pub use client::Client;
 pub use config::{Configuration, SecretKey, API_URL_ENV, DEFAULT_BASE_URL, SECRET_KEY_ENV};

@@ -1,5 +1,5 @@
 //! The client against the real server (`clerk_server::start`, in-process, ephemeral port, a real
-//! SQLite file): every operation.
+//! SQLite file): every operation, the webhook extension routes included.
 
 use clerk_http_client::model::{
     CodeType, CreditAdjustmentAction, IdentificationStatus, UpdateUserMetadataRequest,
@@ -24,6 +24,18 @@ impl TestServer {
 
     /// A server with these OAuth providers enabled.
     async fn start_with(oauth_providers: Vec<clerk_server::settings::OAuthProvider>) -> Self {
+        Self::launch(oauth_providers, Default::default()).await
+    }
+
+    /// A server that delivers webhooks as `webhooks` says.
+    async fn start_with_webhooks(webhooks: clerk_server::webhooks::WebhookConfig) -> Self {
+        Self::launch(Vec::new(), webhooks).await
+    }
+
+    async fn launch(
+        oauth_providers: Vec<clerk_server::settings::OAuthProvider>,
+        webhooks: clerk_server::webhooks::WebhookConfig,
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         // The lowest bcrypt cost keeps password tests quick; the cost is not what is tested here.
         let settings = clerk_server::Settings {
@@ -36,6 +48,7 @@ impl TestServer {
             database_url: format!("sqlite://{}", dir.path().join("users.db").display()),
             secret_keys: vec![KEY.into()],
             settings,
+            webhooks,
             ..Default::default()
         })
         .await
@@ -985,5 +998,361 @@ async fn billing_credits_and_subscription() {
         .await
         .unwrap_err();
     assert!(err.is_not_found(), "{err}");
+    server.stop().await;
+}
+
+// --- webhooks (our extension routes) ---------------------------------------------------------
+
+/// `whsec_` and the base64 of 32 bytes: secrets of one's own.
+const WEBHOOK_SECRET: &str = "whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+const ROTATED_SECRET: &str = "whsec_ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
+
+/// Polls the endpoint's attempts until there are `n` (an attempt is recorded once the receiver
+/// has answered, shortly after the request reached it); bounded, never timed exactly.
+async fn attempts_of(
+    webhooks: &clerk_http_client::webhooks::WebhooksApi,
+    endpoint_id: &str,
+    n: usize,
+) -> Vec<clerk_http_client::model::WebhookAttempt> {
+    let start = std::time::Instant::now();
+    loop {
+        let page = webhooks
+            .list_attempts(endpoint_id)
+            .limit(100)
+            .send()
+            .await
+            .unwrap();
+        if page.data.len() >= n {
+            assert_eq!(page.total_count, page.data.len() as i64);
+            return page.data;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "{} of {n} attempts recorded: {:#?}",
+            page.data.len(),
+            page.data
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
+#[tokio::test]
+async fn webhook_endpoints_attempts_and_resend() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    // The receiver: answers every delivery with a 200.
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("thanks"))
+        .mount(&receiver)
+        .await;
+    let server = TestServer::start_with_webhooks(Default::default()).await;
+    let webhooks = server.client.webhooks();
+    let url = format!("{}/hook", receiver.uri());
+
+    // create: the endpoint, with a generated secret; a second one, disabled, with our own.
+    let created = webhooks
+        .create_endpoint(&url)
+        .filter_types(["user.created", "user.deleted"])
+        .description("the test's receiver")
+        .send_with_http_info()
+        .await
+        .unwrap();
+    assert_eq!(created.status, 200);
+    let endpoint = created.data;
+    assert_eq!(endpoint.object, "webhook_endpoint");
+    assert!(endpoint.id.starts_with("ep_"), "{endpoint:?}");
+    assert_eq!(endpoint.url, url);
+    assert_eq!(endpoint.description, "the test's receiver");
+    assert_eq!(
+        endpoint.filter_types,
+        Some(vec!["user.created".to_owned(), "user.deleted".to_owned()])
+    );
+    assert!(!endpoint.disabled);
+    assert!(endpoint.secret.starts_with("whsec_"), "{endpoint:?}");
+    let other = webhooks
+        .create_endpoint("http://127.0.0.1:9/unused")
+        .secret(WEBHOOK_SECRET)
+        .disabled(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.secret, WEBHOOK_SECRET);
+    assert!(other.disabled);
+    assert_eq!(other.filter_types, None);
+
+    // get and list: page by page, and as a stream across pages.
+    assert_eq!(
+        webhooks.get_endpoint(&endpoint.id).send().await.unwrap(),
+        endpoint
+    );
+    // Oldest first (two made in the same millisecond are in id order, which is random then).
+    let first = webhooks.list_endpoints().limit(1).send().await.unwrap();
+    assert_eq!((first.data.len(), first.total_count), (1, 2));
+    let second = webhooks
+        .list_endpoints()
+        .limit(1)
+        .offset(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((second.data.len(), second.total_count), (1, 2));
+    let paged = [first.data[0].clone(), second.data[0].clone()];
+    assert!(
+        paged == [endpoint.clone(), other.clone()]
+            || (endpoint.created_at == other.created_at
+                && paged == [other.clone(), endpoint.clone()]),
+        "{paged:#?}"
+    );
+    let streamed: Vec<_> = webhooks
+        .list_endpoints()
+        .limit(1)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(streamed, paged);
+
+    // update: every event type again, a new description; fields not sent stay.
+    let updated = webhooks
+        .update_endpoint(&endpoint.id)
+        .every_event_type()
+        .description("all of them")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.filter_types, None);
+    assert_eq!(updated.description, "all of them");
+    assert_eq!(
+        (updated.url.as_str(), updated.disabled),
+        (url.as_str(), false)
+    );
+    assert_eq!(updated.secret, endpoint.secret);
+    let request = clerk_http_client::model::UpdateWebhookEndpointRequest {
+        filter_types: Some(Some(vec!["user.created".into()])),
+        ..Default::default()
+    };
+    let refiltered = webhooks
+        .update_endpoint(&endpoint.id)
+        .request(request)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refiltered.filter_types,
+        Some(vec!["user.created".to_owned()])
+    );
+    assert_eq!(refiltered.description, "all of them");
+
+    // rotate_secret: ours, then a generated one.
+    let rotated = webhooks
+        .rotate_secret(&other.id)
+        .key(ROTATED_SECRET)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rotated.secret, ROTATED_SECRET);
+    let generated = webhooks.rotate_secret(&endpoint.id).send().await.unwrap();
+    assert!(generated.secret.starts_with("whsec_"), "{generated:?}");
+    assert_ne!(generated.secret, endpoint.secret);
+
+    // A user created through the API reaches the enabled endpoint: one attempt, recorded.
+    assert!(webhooks
+        .list_attempts(&endpoint.id)
+        .send()
+        .await
+        .unwrap()
+        .data
+        .is_empty());
+    let user = server.user("hooked@example.com").await;
+    let attempts = attempts_of(&webhooks, &endpoint.id, 1).await;
+    let attempt = &attempts[0];
+    assert_eq!(attempt.object, "webhook_attempt");
+    assert!(attempt.message_id.starts_with("msg_"), "{attempt:?}");
+    assert_eq!(attempt.event_type, "user.created");
+    assert_eq!(attempt.status, "succeeded");
+    assert_eq!(attempt.response_status_code, Some(200));
+    assert_eq!(attempt.response, "thanks");
+    assert_eq!(attempt.delivery_status, "succeeded");
+    assert_eq!(attempt.next_attempt_at, None);
+    let delivered = receiver.received_requests().await.unwrap();
+    assert_eq!(delivered.len(), 1);
+    assert_eq!(
+        delivered[0]
+            .headers
+            .get("svix-id")
+            .unwrap()
+            .to_str()
+            .unwrap(),
+        attempt.message_id
+    );
+    let event: serde_json::Value = serde_json::from_slice(&delivered[0].body).unwrap();
+    assert_eq!(event["data"]["id"], user.id.as_str());
+    // The disabled endpoint got nothing.
+    let none = webhooks.list_attempts(&other.id).send().await.unwrap();
+    assert_eq!((none.data.len(), none.total_count), (0, 0));
+
+    // resend: the same message again, to the one endpoint it went to.
+    let resent = webhooks
+        .resend_message(&attempt.message_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resent.object, "webhook_message");
+    assert_eq!(resent.id, attempt.message_id);
+    assert_eq!(resent.event_type, "user.created");
+    assert_eq!(resent.deliveries, 1);
+    let both = attempts_of(&webhooks, &endpoint.id, 2).await;
+    assert!(
+        both.iter().all(|a| a.message_id == attempt.message_id),
+        "{both:#?}"
+    );
+    assert!(
+        both[0].started_at >= both[1].started_at,
+        "newest first: {both:#?}"
+    );
+    let again = receiver.received_requests().await.unwrap();
+    assert_eq!(again.len(), 2);
+    assert_eq!(again[1].body, delivered[0].body);
+    // Pages of attempts: offsets count from the newest; the stream walks them all.
+    let older = webhooks
+        .list_attempts(&endpoint.id)
+        .limit(1)
+        .offset(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((older.data.as_slice(), older.total_count), (&both[1..], 2));
+    let streamed: Vec<_> = webhooks
+        .list_attempts(&endpoint.id)
+        .limit(1)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(streamed, both);
+
+    // delete: both; then nothing is left.
+    for id in [&endpoint.id, &other.id] {
+        let deleted = webhooks.delete_endpoint(id).send().await.unwrap();
+        assert!(deleted.deleted);
+        assert_eq!(deleted.id.as_deref(), Some(id.as_str()));
+        assert_eq!(deleted.object, "webhook_endpoint");
+    }
+    let empty = webhooks.list_endpoints().send().await.unwrap();
+    assert_eq!((empty.data.len(), empty.total_count), (0, 0));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn webhook_errors_are_typed() {
+    let server = TestServer::start().await;
+    let webhooks = server.client.webhooks();
+
+    // Every operation on an unknown endpoint or message: Clerk's 404, as an API error.
+    let not_found = [
+        webhooks
+            .get_endpoint("ep_missing")
+            .send()
+            .await
+            .unwrap_err(),
+        webhooks
+            .update_endpoint("ep_missing")
+            .disabled(true)
+            .send()
+            .await
+            .unwrap_err(),
+        webhooks
+            .delete_endpoint("ep_missing")
+            .send()
+            .await
+            .unwrap_err(),
+        webhooks
+            .rotate_secret("ep_missing")
+            .send()
+            .await
+            .unwrap_err(),
+        webhooks
+            .list_attempts("ep_missing")
+            .send()
+            .await
+            .unwrap_err(),
+        webhooks
+            .resend_message("msg_missing")
+            .send()
+            .await
+            .unwrap_err(),
+    ];
+    for err in &not_found {
+        assert!(err.is_not_found(), "{err}");
+        assert_eq!(err.code(), Some("resource_not_found"), "{err}");
+        match err {
+            Error::Api(api) => assert!(api.errors.errors[0].long_message.contains("_missing")),
+            other => panic!("not an API error: {other:?}"),
+        }
+    }
+
+    // An id is one path segment, whatever it holds: the server looks it up as given.
+    let err = webhooks
+        .get_endpoint("ep_1/../x?y")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+    assert!(
+        err.api().unwrap().errors.errors[0]
+            .long_message
+            .ends_with("with id ep_1/../x?y"),
+        "{err}"
+    );
+
+    // The server's validation: a 422 naming the parameter.
+    let err = webhooks
+        .create_endpoint("ftp://127.0.0.1/hook")
+        .send()
+        .await
+        .unwrap_err();
+    let api = err.api().expect("an API error");
+    assert_eq!(api.status, 422);
+    assert_eq!(api.code(), Some("form_param_value_invalid"));
+    assert_eq!(api.errors.errors[0].param_name(), Some("url"));
+    let endpoint = webhooks
+        .create_endpoint("http://127.0.0.1:9/hook")
+        .send()
+        .await
+        .unwrap();
+    let err = webhooks
+        .rotate_secret(&endpoint.id)
+        .key("whsec_c2hvcnQ=")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.status(),
+        Some(reqwest::StatusCode::UNPROCESSABLE_ENTITY)
+    );
+    assert_eq!(
+        err.api().unwrap().errors.errors[0].param_name(),
+        Some("key")
+    );
+
+    // The client's own checks: nothing is sent.
+    let err = webhooks.get_endpoint("").send().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation { param, .. } if param == "endpoint_id"),
+        "{err:?}"
+    );
+    let err = webhooks
+        .list_endpoints()
+        .limit(501)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation { param, .. } if param == "limit"),
+        "{err:?}"
+    );
     server.stop().await;
 }

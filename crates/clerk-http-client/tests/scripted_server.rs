@@ -640,6 +640,212 @@ async fn json_bodies_match_the_spec() {
     assert_eq!(entry.amount.amount, -500);
 }
 
+/// Each webhook operation's method, percent-encoded path and body, and which are retried after a
+/// 503: reads, updates and deletes (safe to repeat), not creates, rotations and resends.
+#[tokio::test]
+async fn webhook_operations_send_their_requests_and_retry_only_the_safe_ones() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(503).set_body_json(clerk_error("maintenance_mode", "down")),
+        )
+        .mount(&server)
+        .await;
+    let webhooks = client(&server).webhooks();
+    let id = "ep/1 2?x";
+    let endpoint = "/v1/_ext/webhooks/endpoints/ep%2F1%202%3Fx";
+
+    let results = [
+        webhooks
+            .list_endpoints()
+            .limit(5)
+            .offset(10)
+            .send()
+            .await
+            .err(),
+        webhooks
+            .create_endpoint("https://app.example/hook")
+            .filter_types(["user.created"])
+            .secret("whsec_abc")
+            .send()
+            .await
+            .err(),
+        webhooks.get_endpoint(id).send().await.err(),
+        webhooks
+            .update_endpoint(id)
+            .every_event_type()
+            .disabled(true)
+            .send()
+            .await
+            .err(),
+        webhooks.delete_endpoint(id).send().await.err(),
+        webhooks.rotate_secret(id).send().await.err(),
+        webhooks
+            .rotate_secret(id)
+            .key("whsec_new")
+            .send()
+            .await
+            .err(),
+        webhooks.list_attempts(id).limit(1).send().await.err(),
+        webhooks.resend_message("msg_1/x").send().await.err(),
+    ];
+    for err in &results {
+        let err = err.as_ref().expect("every call fails with the 503");
+        assert_eq!(err.code(), Some("maintenance_mode"), "{err}");
+    }
+
+    let received = server.received_requests().await.unwrap();
+    let seen: Vec<(String, String, Option<String>, Option<Value>)> = received
+        .iter()
+        .map(|r| {
+            (
+                r.method.to_string(),
+                r.url.path().to_owned(),
+                r.url.query().map(str::to_owned),
+                serde_json::from_slice(&r.body).ok(),
+            )
+        })
+        .collect();
+    let call = |method: &str, path: &str, query: Option<&str>, body: Option<Value>| {
+        (
+            method.to_owned(),
+            path.to_owned(),
+            query.map(str::to_owned),
+            body,
+        )
+    };
+    let times = |n: usize, one: (String, String, Option<String>, Option<Value>)| vec![one; n];
+    let expected: Vec<_> = [
+        times(
+            3,
+            call(
+                "GET",
+                "/v1/_ext/webhooks/endpoints",
+                Some("limit=5&offset=10"),
+                None,
+            ),
+        ),
+        times(
+            1,
+            call(
+                "POST",
+                "/v1/_ext/webhooks/endpoints",
+                None,
+                Some(
+                    json!({"url": "https://app.example/hook", "filter_types": ["user.created"],
+                    "secret": "whsec_abc"}),
+                ),
+            ),
+        ),
+        times(3, call("GET", endpoint, None, None)),
+        times(
+            3,
+            call(
+                "PATCH",
+                endpoint,
+                None,
+                Some(json!({"filter_types": null, "disabled": true})),
+            ),
+        ),
+        times(3, call("DELETE", endpoint, None, None)),
+        times(
+            1,
+            call(
+                "POST",
+                &format!("{endpoint}/rotate_secret"),
+                None,
+                Some(json!({})),
+            ),
+        ),
+        times(
+            1,
+            call(
+                "POST",
+                &format!("{endpoint}/rotate_secret"),
+                None,
+                Some(json!({"key": "whsec_new"})),
+            ),
+        ),
+        times(
+            3,
+            call(
+                "GET",
+                &format!("{endpoint}/attempts"),
+                Some("limit=1"),
+                None,
+            ),
+        ),
+        times(
+            1,
+            call(
+                "POST",
+                "/v1/_ext/webhooks/messages/msg_1%2Fx/resend",
+                None,
+                None,
+            ),
+        ),
+    ]
+    .concat();
+    assert_eq!(seen, expected);
+}
+
+#[tokio::test]
+async fn webhook_streams_follow_offsets_up_to_the_total() {
+    let server = MockServer::start().await;
+    let endpoint = |id: &str| json!({"object": "webhook_endpoint", "id": id, "url": "https://x"});
+    let attempt = |msg: &str| json!({"object": "webhook_attempt", "message_id": msg});
+    for (offset, endpoints, attempts) in [
+        (
+            "0",
+            json!([endpoint("ep_1"), endpoint("ep_2")]),
+            json!([attempt("msg_3"), attempt("msg_2")]),
+        ),
+        ("2", json!([endpoint("ep_3")]), json!([attempt("msg_1")])),
+    ] {
+        Mock::given(path("/v1/_ext/webhooks/endpoints"))
+            .and(query_param("limit", "2"))
+            .and(query_param("offset", offset))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"data": endpoints, "total_count": 3})),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(path("/v1/_ext/webhooks/endpoints/ep_1/attempts"))
+            .and(query_param("limit", "2"))
+            .and(query_param("offset", offset))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"data": attempts, "total_count": 3})),
+            )
+            .mount(&server)
+            .await;
+    }
+    let webhooks = client(&server).webhooks();
+
+    let ids: Vec<String> = webhooks
+        .list_endpoints()
+        .limit(2)
+        .offset(0)
+        .into_stream()
+        .map_ok(|e| e.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, ["ep_1", "ep_2", "ep_3"]);
+    let messages: Vec<String> = webhooks
+        .list_attempts("ep_1")
+        .limit(2)
+        .offset(0)
+        .into_stream()
+        .map_ok(|a| a.message_id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(messages, ["msg_3", "msg_2", "msg_1"]);
+    assert_eq!(requests_to(&server).await, 4);
+}
+
 // --- validation -------------------------------------------------------------------------------
 
 #[tokio::test]

@@ -9,7 +9,8 @@ mod crud;
 mod devices;
 mod identities;
 mod list;
-mod macros;
+// Also used by the webhook operations (`crate::webhooks`).
+pub(crate) mod macros;
 mod metadata;
 mod moderation;
 mod organizations;
