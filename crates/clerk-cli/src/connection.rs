@@ -6,11 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
-use clerk_http_client::model::ClerkErrors;
-use clerk_http_client::{ApiError, Client, Configuration, Error, RetryPolicy, DEFAULT_BASE_URL};
-use reqwest::Method;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use clerk_http_client::{Client, Configuration, Error, RetryPolicy, DEFAULT_BASE_URL};
 
 /// Connection flags, shared by every command that talks to an API.
 #[derive(Args, Debug, Clone)]
@@ -62,12 +58,6 @@ impl ConnectionArgs {
         args
     }
 
-    /// A client for our server's extension routes that clerk-http-client has no operation for
-    /// (`clerk webhooks`): the same URL, key, headers and timeouts, no retries.
-    pub fn ext_client(&self) -> anyhow::Result<ExtClient> {
-        ExtClient::new(self.configuration(RetryPolicy::never())?)
-    }
-
     fn client_with(&self, retry: RetryPolicy) -> anyhow::Result<Client> {
         Client::new(self.configuration(retry)?).map_err(anyhow::Error::from)
     }
@@ -90,131 +80,10 @@ impl ConnectionArgs {
     }
 }
 
-/// Sends requests to extension routes (`/v1/_ext/…`) of our server as clerk-http-client sends
-/// its operations (authorization, `Clerk-API-Version`, user agent, timeouts), and fails with
-/// the same [`Error`], so [`describe`] tells its failures the same way.
-pub struct ExtClient {
-    http: reqwest::Client,
-    base_url: reqwest::Url,
-    config: Configuration,
-}
-
-impl ExtClient {
-    fn new(config: Configuration) -> anyhow::Result<Self> {
-        let base_url = reqwest::Url::parse(config.base_url.trim_end_matches('/'))
-            .ok()
-            .filter(|url| !url.cannot_be_a_base())
-            .with_context(|| format!("invalid API URL {:?}", config.base_url))?;
-        let http = reqwest::Client::builder()
-            .user_agent(config.user_agent.clone())
-            .connect_timeout(config.connect_timeout)
-            .build()
-            .context("cannot build the HTTP client")?;
-        Ok(Self {
-            http,
-            base_url,
-            config,
-        })
-    }
-
-    pub async fn get<T: DeserializeOwned>(
-        &self,
-        path: &[&str],
-        query: &[(&str, String)],
-    ) -> Result<T, Error> {
-        self.send(Method::GET, path, query, None::<&()>).await
-    }
-
-    pub async fn post<T: DeserializeOwned>(
-        &self,
-        path: &[&str],
-        body: &impl Serialize,
-    ) -> Result<T, Error> {
-        self.send(Method::POST, path, &[], Some(body)).await
-    }
-
-    pub async fn delete<T: DeserializeOwned>(&self, path: &[&str]) -> Result<T, Error> {
-        self.send(Method::DELETE, path, &[], None::<&()>).await
-    }
-
-    /// `path`'s segments are percent-encoded one by one: an id cannot change the route.
-    async fn send<T: DeserializeOwned>(
-        &self,
-        method: Method,
-        path: &[&str],
-        query: &[(&str, String)],
-        body: Option<&impl Serialize>,
-    ) -> Result<T, Error> {
-        let mut url = self.base_url.clone();
-        url.path_segments_mut()
-            .expect("checked in new: the URL can be a base")
-            .pop_if_empty()
-            .extend(path);
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
-        let key = self.config.secret_key.as_ref().map(|k| k.expose());
-        let mut request = self
-            .http
-            .request(method.clone(), url.clone())
-            .bearer_auth(key.unwrap_or_default())
-            .header(reqwest::header::ACCEPT, "application/json");
-        if let Some(version) = &self.config.api_version {
-            request = request.header("clerk-api-version", version);
-        }
-        if let Some(timeout) = self.config.timeout {
-            request = request.timeout(timeout);
-        }
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        tracing::debug!(%method, %url, "sending request");
-        let sent = std::time::Instant::now();
-        let response = request.send().await.map_err(|e| self.transport_error(e))?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| self.transport_error(e))?;
-        tracing::debug!(status = status.as_u16(), elapsed = ?sent.elapsed(), "received response");
-        if !status.is_success() {
-            let errors = serde_json::from_slice::<ClerkErrors>(&bytes)
-                .ok()
-                .filter(|envelope| !envelope.errors.is_empty());
-            let body = errors
-                .is_none()
-                .then(|| String::from_utf8_lossy(&bytes).into_owned());
-            return Err(Error::from(ApiError {
-                status,
-                errors: errors.unwrap_or_default(),
-                body,
-                headers,
-                retry_after: None,
-            }));
-        }
-        serde_json::from_slice(&bytes).map_err(|source| Error::Decode {
-            status,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-            headers: Box::new(headers),
-            source,
-        })
-    }
-
-    fn transport_error(&self, error: reqwest::Error) -> Error {
-        match self.config.timeout {
-            Some(timeout) if error.is_timeout() => Error::Timeout(timeout),
-            _ => Error::Transport(error),
-        }
-    }
-}
-
 /// The client logs each request line, redacted headers and the status through `tracing`
-/// (target `clerk_http_client`, and `clerk::connection` for [`ExtClient`]); `--verbose` routes
-/// that to stderr.
+/// (target `clerk_http_client`); `--verbose` routes that to stderr.
 fn init_request_logging() {
-    let filter =
-        tracing_subscriber::EnvFilter::new("clerk_http_client=debug,clerk::connection=debug");
+    let filter = tracing_subscriber::EnvFilter::new("clerk_http_client=debug");
     // A second call (never expected) would fail harmlessly.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -1,25 +1,22 @@
 //! `clerk webhooks …`: the webhook endpoints of a `clerk serve`, their delivery attempts, and
 //! resending a message. These are our extension routes under `/v1/_ext/webhooks` (Clerk itself
-//! sets webhooks up in its dashboard, through Svix), which clerk-http-client has no operations
-//! for: they go through [`ExtClient`], which fails as the client does.
+//! sets webhooks up in its dashboard, through Svix), sent with clerk-http-client's
+//! [`WebhooksApi`](clerk_http_client::webhooks::WebhooksApi), so they fail as every other command
+//! does.
 
 use std::io::Write;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use clerk_http_client::model::{
-    CreateWebhookEndpointRequest, DeletedObject, ResentWebhookMessage, WebhookAttempt,
-    WebhookAttemptList, WebhookEndpoint, WebhookEndpointList,
-};
-use serde_json::json;
+use clerk_http_client::model::{WebhookAttempt, WebhookEndpoint};
+use clerk_http_client::webhooks::WebhooksApi;
+use futures::TryStreamExt;
 
-use crate::connection::{ConnectionArgs, ExtClient};
+use crate::connection::ConnectionArgs;
 use crate::output::{self, Table};
 
-/// Where the routes are, under the API URL.
-const ENDPOINTS: [&str; 3] = ["_ext", "webhooks", "endpoints"];
 /// The most endpoints one `GET …/endpoints` returns.
-const PAGE_SIZE: usize = 500;
+const PAGE_SIZE: u32 = 500;
 /// How much of an endpoint's answer the attempts table shows.
 const RESPONSE_CHARS: usize = 60;
 
@@ -120,7 +117,7 @@ struct ResendArgs {
 }
 
 pub async fn run(args: WebhooksArgs) -> anyhow::Result<()> {
-    let api = args.connection.ext_client()?;
+    let api = args.connection.client()?.webhooks();
     match args.command {
         WebhooksCommand::List(list) => {
             let endpoints = all_endpoints(&api).await.map_err(explain_missing_routes)?;
@@ -134,23 +131,30 @@ pub async fn run(args: WebhooksArgs) -> anyhow::Result<()> {
             }
         }
         WebhooksCommand::Add(add) => {
-            let request = CreateWebhookEndpointRequest {
-                url: Some(add.url),
-                filter_types: (!add.events.is_empty()).then_some(add.events),
-                description: add.description,
-                disabled: add.disabled.then_some(true),
-                secret: add.secret,
-            };
-            let endpoint: WebhookEndpoint = api
-                .post(&ENDPOINTS, &request)
+            let mut create = api.create_endpoint(add.url);
+            if !add.events.is_empty() {
+                create = create.filter_types(add.events);
+            }
+            if let Some(description) = add.description {
+                create = create.description(description);
+            }
+            if add.disabled {
+                create = create.disabled(true);
+            }
+            if let Some(secret) = add.secret {
+                create = create.secret(secret);
+            }
+            let endpoint = create
+                .send()
                 .await
                 .map_err(|e| explain_missing_routes(e.into()))?;
             print_endpoint(&endpoint, add.json)?;
         }
         WebhooksCommand::Rm(rm) => {
             for id in &rm.endpoint_ids {
-                let deleted: DeletedObject = api
-                    .delete(&endpoint_path(id, None))
+                let deleted = api
+                    .delete_endpoint(id)
+                    .send()
                     .await
                     .with_context(|| format!("endpoint {id}"))?;
                 if rm.json {
@@ -161,19 +165,14 @@ pub async fn run(args: WebhooksArgs) -> anyhow::Result<()> {
             }
         }
         WebhooksCommand::Attempts(attempts) => {
-            let mut query = Vec::new();
+            let mut request = api.list_attempts(&attempts.endpoint_id);
             if let Some(limit) = attempts.limit {
-                query.push(("limit", limit.to_string()));
+                request = request.limit(limit);
             }
             if let Some(offset) = attempts.offset {
-                query.push(("offset", offset.to_string()));
+                request = request.offset(offset);
             }
-            let page: WebhookAttemptList = api
-                .get(
-                    &endpoint_path(&attempts.endpoint_id, Some("attempts")),
-                    &query,
-                )
-                .await?;
+            let page = request.send().await?;
             let mut out = std::io::stdout().lock();
             if attempts.json {
                 for attempt in &page.data {
@@ -193,8 +192,7 @@ pub async fn run(args: WebhooksArgs) -> anyhow::Result<()> {
             }
         }
         WebhooksCommand::Resend(resend) => {
-            let path = ["_ext", "webhooks", "messages", &resend.message_id, "resend"];
-            let resent: ResentWebhookMessage = api.post(&path, &json!({})).await?;
+            let resent = api.resend_message(&resend.message_id).send().await?;
             if resend.json {
                 output::json_line(&mut std::io::stdout(), &resent)?;
             } else {
@@ -209,26 +207,15 @@ pub async fn run(args: WebhooksArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `_ext/webhooks/endpoints/{id}[/{then}]`.
-fn endpoint_path<'a>(id: &'a str, then: Option<&'a str>) -> Vec<&'a str> {
-    ENDPOINTS.iter().copied().chain([id]).chain(then).collect()
-}
-
 /// Every endpoint, page after page.
-async fn all_endpoints(api: &ExtClient) -> anyhow::Result<Vec<WebhookEndpoint>> {
-    let mut endpoints = Vec::new();
-    loop {
-        let query = [
-            ("limit", PAGE_SIZE.to_string()),
-            ("offset", endpoints.len().to_string()),
-        ];
-        let page: WebhookEndpointList = api.get(&ENDPOINTS, &query).await?;
-        let last = page.data.len() < PAGE_SIZE;
-        endpoints.extend(page.data);
-        if last || endpoints.len() as i64 >= page.total_count {
-            return Ok(endpoints);
-        }
-    }
+async fn all_endpoints(api: &WebhooksApi) -> anyhow::Result<Vec<WebhookEndpoint>> {
+    let endpoints: Vec<WebhookEndpoint> = api
+        .list_endpoints()
+        .limit(PAGE_SIZE)
+        .into_stream()
+        .try_collect()
+        .await?;
+    Ok(endpoints)
 }
 
 /// A 404 on the endpoints collection means the server has no webhook routes: Clerk itself, or
@@ -352,18 +339,6 @@ fn one_line(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn endpoint_paths_keep_the_id_one_segment() {
-        assert_eq!(
-            endpoint_path("ep_1", Some("attempts")),
-            ["_ext", "webhooks", "endpoints", "ep_1", "attempts"]
-        );
-        assert_eq!(
-            endpoint_path("ep_1", None),
-            ["_ext", "webhooks", "endpoints", "ep_1"]
-        );
-    }
 
     #[test]
     fn responses_are_shown_on_one_short_line() {
