@@ -508,9 +508,12 @@ fn a_bad_webhook_flag_stops_the_start_with_a_clear_message() {
         ("ftp://127.0.0.1/hook", "http or https URL"),
         (
             &format!("http://127.0.0.1:9/hook,secret={secret}") as &str,
-            "secret must be whsec_",
+            "secret= must be whsec_",
         ),
-        ("http://127.0.0.1:9/hook,events=created", "filter_types"),
+        (
+            "http://127.0.0.1:9/hook,events=created",
+            "events= must list event types",
+        ),
         ("http://127.0.0.1:9/hook,retries=3", "unknown part"),
     ] {
         let dir = tempfile::tempdir().unwrap();
