@@ -3,15 +3,20 @@
 #
 #   bash bench/run.sh [--users 100000,1000000] [--stores sqlite,postgres] [--duration 10]
 #                     [--connections 32] [--debug] [--ci] [--keep] [--no-append]
-#                     [--scenarios get_user,list,…,mixed]   (default: all; ping always runs)
+#                     [--scenarios get_user,list,…,mixed,webhooks]   (default: all; ping always runs)
+#                     [--webhook-events 10000]
 #
 # For each size and store: a fresh database, migrated by `clerk serve` itself; the data set
 # loaded straight into it by `clerk-bench load` (not through the API); the DB ceiling; then the
 # server is started again and wrk drives every scenario for --duration seconds at
 # --connections connections. The report (Markdown) is appended to BENCHMARKS.md with the date,
-# machine and commit, unless --no-append or --ci.
+# machine and commit, unless --no-append or --ci. `webhooks` is `clerk-bench webhooks` (its own
+# load and a receiver in the bench process): POST /users and PATCH metadata in --duration
+# rounds without and with one endpoint, then --webhook-events users created and every
+# user.created awaited.
 #
-# --ci: 10k users, 3 s per scenario, the debug binaries, report printed only.
+# --ci: 10k users, 3 s per scenario, the debug binaries, report printed only; webhooks with one
+# round of each and 1000 events.
 # PostgreSQL: postgres://postgres@127.0.0.1:5432 (trust auth); database clerk_bench is
 # created and dropped (kept with --keep, as is the SQLite file under target/bench/).
 set -euo pipefail
@@ -30,7 +35,9 @@ PROFILE=release
 APPEND=1
 KEEP=0
 CI_MODE=0
-SCENARIOS="get_user,list,list_email,query3,query8,name_query,deep_page,count,count_filtered,create_user,create_user_password,verify_password,metadata_patch,mixed"
+SCENARIOS="get_user,list,list_email,query3,query8,name_query,deep_page,count,count_filtered,create_user,create_user_password,verify_password,metadata_patch,mixed,webhooks"
+WEBHOOK_EVENTS=10000
+WEBHOOK_ROUNDS=2
 BCRYPT_COST=10   # clerk serve's default --bcrypt-cost
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -39,11 +46,13 @@ while [ $# -gt 0 ]; do
         --duration) DURATION="$2"; shift 2 ;;
         --connections) CONNECTIONS="$2"; shift 2 ;;
         --debug) PROFILE=debug; shift ;;
-        --ci) USERS=10000; DURATION=3; PROFILE=debug; APPEND=0; CI_MODE=1; shift ;;
+        --ci) USERS=10000; DURATION=3; PROFILE=debug; APPEND=0; CI_MODE=1
+              WEBHOOK_EVENTS=1000; WEBHOOK_ROUNDS=1; shift ;;
+        --webhook-events) WEBHOOK_EVENTS="$2"; shift 2 ;;
         --keep) KEEP=1; shift ;;
         --scenarios) SCENARIOS="$2"; shift 2 ;;
         --no-append) APPEND=0; shift ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -171,6 +180,14 @@ for n in "${SIZES[@]}"; do
                 mixed=$!
                 run_wrk get_user mixed_get_user "$CONNECTIONS"
                 wait "$mixed"
+            elif [ "$scenario" = webhooks ]; then
+                # Its own load generator (a fixed number of creates, each event awaited) and
+                # receiver; an event that never arrives is reported and fails the check below.
+                "$BENCH" webhooks --base "http://127.0.0.1:$PORT" --key "$KEY" \
+                    --events "$WEBHOOK_EVENTS" --concurrency "$CONNECTIONS" --seconds "$DURATION" \
+                    --rounds "$WEBHOOK_ROUNDS" --ids "$SAMPLES/users.txt" --run-id "$RUN_ID" \
+                    | sed "s/^{/{$TAGS,/" | tee -a "$RESULTS" \
+                    || echo "bench: the webhook scenario failed on $store, $n users" >&2
             else
                 run_wrk "$scenario"
             fi

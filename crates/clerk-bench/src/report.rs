@@ -169,12 +169,128 @@ pub fn render(lines: &str) -> anyhow::Result<String> {
             )?;
         }
         writeln!(out)?;
+        out.push_str(&webhooks(&results, store, *users, http)?);
     }
     out.push_str(&targets(&results, &sets));
     Ok(out)
 }
 
-/// `store/users/scenario` of every wrk result with a non-2xx response or no request at all.
+/// The webhook scenario's tables (`clerk-bench webhooks`), if it ran on this set.
+fn webhooks(
+    results: &Results,
+    store: &str,
+    users: u64,
+    http: Option<f64>,
+) -> anyhow::Result<String> {
+    let mut out = String::new();
+    let find = |s: &str| {
+        results
+            .find(store, users, s)
+            .filter(|v| v["store"] == store)
+    };
+    let writes = [
+        ("create", "POST /users (no password)"),
+        ("patch", "PATCH /users/{id}/metadata"),
+    ];
+    if writes
+        .iter()
+        .any(|(k, _)| find(&format!("wh_{k}_on")).is_some())
+    {
+        writeln!(
+            out,
+            "Webhooks, write path (`clerk-bench webhooks`: its own load at the same connections, rounds alternately \
+             without an endpoint and with one, a receiver in the bench process answering 200):\n"
+        )?;
+        writeln!(
+            out,
+            "| write | endpoints | req/s | p50 ms | p99 ms | errors | vs none | events delivered | missing | dup. | not yet delivered at stop | last delivery after stop |\n\
+             |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        )?;
+        for (kind, what) in writes {
+            let (Some(off), Some(on)) = (
+                find(&format!("wh_{kind}_off")),
+                find(&format!("wh_{kind}_on")),
+            ) else {
+                continue;
+            };
+            let errors = |v: &Value| {
+                num(v, "non2xx").unwrap_or(0.0) + num(v, "socket_errors").unwrap_or(0.0)
+            };
+            let base = num(off, "rps").unwrap_or(0.0);
+            let http_ratio =
+                http.map_or("–".into(), |h| format!("{:.0} % HTTP", 100.0 * base / h));
+            writeln!(
+                out,
+                "| {what} | none | {base:.0} | {} | {} | {} | {http_ratio} | | | | | |",
+                ms(num(off, "p50_ms")),
+                ms(num(off, "p99_ms")),
+                errors(off)
+            )?;
+            let rps = num(on, "rps").unwrap_or(0.0);
+            let ratio = if base > 0.0 {
+                format!("{:.0} %", 100.0 * rps / base)
+            } else {
+                "–".into()
+            };
+            let int = |k: &str| num(on, k).map_or("–".into(), |x| format!("{x:.0}"));
+            writeln!(
+                out,
+                "| | one | {rps:.0} | {} | {} | {} | {ratio} | {} | {} | {} | {} | {} s |",
+                ms(num(on, "p50_ms")),
+                ms(num(on, "p99_ms")),
+                errors(on),
+                int("delivered"),
+                int("missing"),
+                int("duplicates"),
+                int("backlog_at_stop"),
+                num(on, "drain_s").map_or("–".into(), |d| format!("{d:.2}")),
+            )?;
+        }
+        writeln!(out)?;
+    }
+    let deliveries: Vec<&Value> = ["wh_delivery", "wh_delivery_c1"]
+        .iter()
+        .filter_map(|s| find(s))
+        .collect();
+    if !deliveries.is_empty() {
+        writeln!(
+            out,
+            "Webhook delivery: users created with one endpoint, every `user.created` awaited. \
+             Events/s from the first event's timestamp (its commit) to the last arrival; \
+             latency = arrival − event timestamp.\n"
+        )?;
+        writeln!(
+            out,
+            "| connections | events | delivered | missing | dup. | bad sig. | creates/s | events/s delivered | latency p50 ms | p99 ms | max ms | not yet delivered at stop | last delivery after stop |\n\
+             |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        )?;
+        for d in deliveries {
+            let int = |k: &str| num(d, k).map_or("–".into(), |x| format!("{x:.0}"));
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} s |",
+                int("connections"),
+                int("events"),
+                int("delivered"),
+                int("missing"),
+                int("duplicates"),
+                int("bad_signatures"),
+                int("create_rps"),
+                int("events_per_s"),
+                ms(num(d, "delivery_p50_ms")),
+                ms(num(d, "delivery_p99_ms")),
+                ms(num(d, "delivery_max_ms")),
+                int("backlog_at_stop"),
+                num(d, "drain_s").map_or("–".into(), |x| format!("{x:.2}")),
+            )?;
+        }
+        writeln!(out)?;
+    }
+    Ok(out)
+}
+
+/// `store/users/scenario` of every wrk result with a non-2xx response or no request at all,
+/// and of every webhook result with an event that never arrived or arrived badly signed.
 pub fn broken_scenarios(lines: &str) -> anyhow::Result<Vec<String>> {
     let mut broken = Vec::new();
     for line in lines.lines().filter(|l| !l.trim().is_empty()) {
@@ -182,7 +298,9 @@ pub fn broken_scenarios(lines: &str) -> anyhow::Result<Vec<String>> {
         let Some(requests) = v.get("requests").and_then(Value::as_f64) else {
             continue;
         };
-        if requests == 0.0 || num(&v, "non2xx").unwrap_or(0.0) > 0.0 {
+        let undelivered =
+            num(&v, "missing").unwrap_or(0.0) + num(&v, "bad_signatures").unwrap_or(0.0);
+        if requests == 0.0 || num(&v, "non2xx").unwrap_or(0.0) > 0.0 || undelivered > 0.0 {
             broken.push(format!(
                 "{}/{}/{}",
                 v["store"].as_str().unwrap_or("?"),
@@ -283,6 +401,19 @@ fn targets(results: &Results, sets: &[(String, u64)]) -> String {
             format!("{} ms", ms(mixed)),
             mixed.map(|p| p < 50.0),
         );
+        for (kind, what) in [("create", "POST /users"), ("patch", "PATCH metadata")] {
+            let off = m(n, &format!("wh_{kind}_off"), "rps");
+            let on = m(n, &format!("wh_{kind}_on"), "rps");
+            if let (Some(off), Some(on)) = (off, on) {
+                let ratio = on / off;
+                row(
+                    store,
+                    format!("{what} with one webhook endpoint ≥ 90 % of without"),
+                    format!("{:.0} % ({on:.0} vs {off:.0} req/s)", 100.0 * ratio),
+                    Some(ratio >= 0.9),
+                );
+            }
+        }
         let rss = m(n, "rss", "vm_hwm_kb").map(|k| k / 1024.0);
         row(
             store,
@@ -292,4 +423,60 @@ fn targets(results: &Results, sets: &[(String, u64)]) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WEBHOOK_LINES: &str = r#"
+{"store":"sqlite","users":10,"scenario":"ping","requests":100,"rps":1000.0,"non2xx":0}
+{"store":"sqlite","users":10,"scenario":"wh_create_off","requests":100,"rps":500.0,"p50_ms":1.0,"p99_ms":2.0,"non2xx":0,"socket_errors":0}
+{"store":"sqlite","users":10,"scenario":"wh_create_on","requests":90,"rps":450.0,"p50_ms":1.0,"p99_ms":2.0,"non2xx":0,"socket_errors":0,"events":90,"delivered":90,"missing":0,"duplicates":0,"backlog_at_stop":3,"drain_s":0.1}
+{"store":"sqlite","users":10,"scenario":"wh_patch_off","requests":100,"rps":800.0,"non2xx":0}
+{"store":"sqlite","users":10,"scenario":"wh_patch_on","requests":70,"rps":700.0,"non2xx":0,"events":70,"delivered":70,"missing":0}
+{"store":"sqlite","users":10,"scenario":"wh_delivery","connections":32,"requests":50,"non2xx":0,"events":50,"delivered":49,"missing":1,"duplicates":0,"bad_signatures":0,"events_per_s":400.0,"delivery_p50_ms":3.0}
+"#;
+
+    #[test]
+    fn webhook_results_get_their_tables_and_targets() {
+        let out = render(WEBHOOK_LINES).unwrap();
+        assert!(
+            out.contains("| POST /users (no password) | none | 500 |"),
+            "{out}"
+        );
+        assert!(out.contains("| | one | 450 |"), "{out}");
+        assert!(out.contains("| 90 % |"), "{out}");
+        assert!(out.contains("| 32 | 50 | 49 | 1 |"), "{out}");
+        assert!(
+            out.contains("| sqlite | POST /users with one webhook endpoint ≥ 90 % of without | 90 % (450 vs 500 req/s) | met |"),
+            "{out}"
+        );
+        assert!(
+            out.contains("| sqlite | PATCH metadata with one webhook endpoint ≥ 90 % of without | 88 % (700 vs 800 req/s) | **missed** |"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn an_event_that_never_arrived_breaks_the_run() {
+        assert_eq!(
+            broken_scenarios(WEBHOOK_LINES).unwrap(),
+            vec!["sqlite/10/wh_delivery".to_owned()]
+        );
+    }
+
+    #[test]
+    fn runs_without_webhooks_have_no_webhook_rows() {
+        let out = render(
+            WEBHOOK_LINES
+                .lines()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join("\n")
+                .as_str(),
+        )
+        .unwrap();
+        assert!(!out.contains("webhook"), "{out}");
+    }
 }
