@@ -245,7 +245,7 @@ impl Store {
                 conn.execute_batch("BEGIN IMMEDIATE").await?;
                 conn
             }
-            Pool::Postgres(pool) => Conn::Postgres(db::PgConn::Tx(pool.begin().await?)),
+            Pool::Postgres(pool) => Conn::Postgres(db::PgConn::Tx(begin_postgres(pool).await?)),
         };
         Ok(WriteTx {
             conn: Some(conn),
@@ -289,6 +289,20 @@ impl Store {
             Pool::Sqlite(pool) => pool.close(),
             Pool::Postgres(pool) => pool.close().await,
         }
+    }
+}
+
+/// Opens a PostgreSQL transaction on a task of its own, so that it always completes. sqlx's
+/// `begin` is not cancel-safe: dropped after `BEGIN` went out and before its answer came back,
+/// it returns the connection to the pool inside a transaction it no longer tracks, and the next
+/// user of that connection runs inside it (seen when clients hang up mid-request). Run to its
+/// end, a transaction nobody is waiting for any more is dropped, and so rolled back.
+async fn begin_postgres(pool: &PgPool) -> DbResult<sqlx::Transaction<'static, sqlx::Postgres>> {
+    let pool = pool.clone();
+    match tokio::spawn(async move { pool.begin().await }).await {
+        Ok(begun) => Ok(begun?),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(DbError::Pool(e.to_string())),
     }
 }
 

@@ -3,6 +3,7 @@
 mod support;
 
 mod billing;
+mod cancellation;
 mod count;
 mod create;
 mod credentials;
