@@ -124,6 +124,12 @@ impl WriteTx {
         self.wakes_delivery = true;
         Ok(())
     }
+
+    /// Marks the transaction as one whose commit wakes this process's delivery worker, when
+    /// the caller has already notified the other nodes inside it.
+    pub fn wake_local_delivery_on_commit(&mut self) {
+        self.wakes_delivery = true;
+    }
 }
 
 impl Drop for WriteTx {

@@ -49,6 +49,7 @@ pub async fn run(client: &reqwest::Client, job: Job, retry_schedule: &[Duration]
     };
     AttemptRecord {
         delivery_seq: job.delivery.seq,
+        endpoint_id: job.delivery.endpoint_id,
         claim: job.claim,
         after,
         response_status: outcome.status,

@@ -85,19 +85,14 @@ impl Worker {
             while let Some(done) = in_flight.try_join_next() {
                 finished.extend(done.ok());
             }
-            if !finished.is_empty() {
-                if let Err(e) = self.record(&finished).await {
-                    // The claims run out and the attempts are made again: at least once.
-                    tracing::error!(error = %e, attempts = finished.len(), "cannot record webhook attempts");
-                }
-                finished.clear();
-            }
             let free = MAX_IN_FLIGHT - in_flight.len();
             let mut full_batch = false;
-            if free > 0 {
-                match self.claim(free).await {
+            if free > 0 || !finished.is_empty() {
+                let exchanged = self.exchange(&finished, free).await;
+                finished.clear();
+                match exchanged {
                     Ok(jobs) => {
-                        full_batch = jobs.len() == free;
+                        full_batch = free > 0 && jobs.len() == free;
                         for job in jobs {
                             let worker = self.clone();
                             in_flight.spawn(async move {
@@ -106,7 +101,9 @@ impl Worker {
                         }
                     }
                     Err(e) => {
-                        tracing::error!(error = %e, "cannot claim webhook deliveries");
+                        // Unrecorded attempts are made again once their claims run out: at
+                        // least once.
+                        tracing::error!(error = %e, "cannot record or claim webhook deliveries");
                         tokio::select! {
                             _ = tokio::time::sleep(ERROR_PAUSE) => continue,
                             _ = &mut stop => break,
@@ -155,8 +152,10 @@ impl Worker {
         }
     }
 
-    /// Claims up to `limit` due deliveries and reads what their attempts send.
-    async fn claim(&self, limit: usize) -> DbResult<Vec<Job>> {
+    /// Records the attempts that finished and claims up to `limit` due deliveries, in one
+    /// transaction (on SQLite, one turn of the write lock per cycle), then reads what the
+    /// claimed attempts send.
+    async fn exchange(&self, finished: &[AttemptRecord], limit: usize) -> DbResult<Vec<Job>> {
         let now = now_ms();
         let claim = format!(
             "{}:{}",
@@ -165,8 +164,12 @@ impl Worker {
         );
         let lease_until = now + self.lease.as_millis() as i64;
         let mut tx = self.store().begin_write().await?;
-        let claimed =
-            deliveries::claim_due(&mut tx, &claim, now, lease_until, limit as i64).await?;
+        deliveries::record_attempts(&mut tx, finished).await?;
+        let claimed = if limit > 0 {
+            deliveries::claim_due(&mut tx, &claim, now, lease_until, limit as i64).await?
+        } else {
+            Vec::new()
+        };
         tx.commit().await?;
         if claimed.is_empty() {
             return Ok(Vec::new());
@@ -195,12 +198,10 @@ impl Worker {
             .collect())
     }
 
-    /// Records finished attempts, all in one transaction.
+    /// Records finished attempts (at shutdown).
     async fn record(&self, finished: &[AttemptRecord]) -> DbResult<()> {
         let mut tx = self.store().begin_write().await?;
-        for attempt in finished {
-            deliveries::record_attempt(&mut tx, attempt).await?;
-        }
+        deliveries::record_attempts(&mut tx, finished).await?;
         tx.commit().await
     }
 

@@ -98,6 +98,7 @@ pub enum AfterAttempt {
 #[derive(Debug, Clone)]
 pub struct AttemptRecord {
     pub delivery_seq: i64,
+    pub endpoint_id: String,
     pub claim: String,
     pub after: AfterAttempt,
     pub response_status: Option<i64>,
@@ -107,45 +108,78 @@ pub struct AttemptRecord {
     pub finished_at: i64,
 }
 
-/// Logs the attempt and moves its delivery on, if the claim it was made under still holds
-/// (a claim that outlived its lease was taken over; the attempt is still logged).
-pub async fn record_attempt(tx: &mut WriteTx, attempt: &AttemptRecord) -> DbResult<()> {
-    let succeeded = attempt.after == AfterAttempt::Succeeded;
+/// Logs the attempts and moves their deliveries on, in two statements whatever their number.
+/// A delivery moves on only if the claim its attempt was made under still holds (a claim that
+/// outlived its lease was taken over); the attempt is logged either way, unless its endpoint
+/// was deleted meanwhile.
+pub async fn record_attempts(tx: &mut WriteTx, attempts: &[AttemptRecord]) -> DbResult<()> {
+    if attempts.is_empty() {
+        return Ok(());
+    }
+    if tx.dialect == Dialect::Postgres {
+        // Endpoints first, in one order: a concurrent DELETE of an endpoint (which locks it,
+        // then its deliveries) waits for this transaction instead of deadlocking with it, and
+        // cannot take a delivery away between the two statements below.
+        let mut ids: Vec<&str> = attempts.iter().map(|a| a.endpoint_id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut lock = Sql::new("SELECT id FROM webhook_endpoints WHERE id IN ");
+        lock.bind_list(&ids).push(" ORDER BY id FOR KEY SHARE");
+        lock.fetch_all(tx.conn()).await?;
+    }
     let mut log = Sql::new(
-        "INSERT INTO webhook_attempts (delivery_seq, endpoint_id, status, response_status, \
-         response_body, started_at, finished_at) SELECT ",
+        "WITH v (seq, status, response_status, response_body, started_at, finished_at) AS \
+         (VALUES ",
     );
-    log.bind(attempt.delivery_seq)
-        .push(", endpoint_id, ")
-        .bind(if succeeded { "succeeded" } else { "failed" })
-        .push(", ")
-        .bind(attempt.response_status)
-        .push(", ")
-        .bind(attempt.response_body.as_str())
-        .push(", ")
-        .bind(attempt.started_at)
-        .push(", ")
-        .bind(attempt.finished_at)
-        // The endpoint may have been deleted, with its deliveries, meanwhile: then nothing.
-        .push(" FROM webhook_deliveries WHERE seq = $1");
+    for (i, attempt) in attempts.iter().enumerate() {
+        let succeeded = attempt.after == AfterAttempt::Succeeded;
+        log.push(if i == 0 { "(" } else { ", (" })
+            .bind(attempt.delivery_seq)
+            .push(", ")
+            .bind(if succeeded { "succeeded" } else { "failed" })
+            .push(", ")
+            .bind(attempt.response_status)
+            .push(", ")
+            .bind(attempt.response_body.as_str())
+            .push(", ")
+            .bind(attempt.started_at)
+            .push(", ")
+            .bind(attempt.finished_at)
+            .push(")");
+    }
+    log.push(
+        ") INSERT INTO webhook_attempts (delivery_seq, endpoint_id, status, response_status, \
+         response_body, started_at, finished_at) SELECT v.seq, d.endpoint_id, v.status, \
+         v.response_status, v.response_body, v.started_at, v.finished_at \
+         FROM v JOIN webhook_deliveries d ON d.seq = v.seq ORDER BY v.seq",
+    );
     log.execute(tx.conn()).await?;
 
-    let (status, next) = match attempt.after {
-        AfterAttempt::Succeeded => ("succeeded", None),
-        AfterAttempt::RetryAt(at) => ("pending", Some(at)),
-        AfterAttempt::Failed => ("failed", None),
-    };
-    let mut update = Sql::new("UPDATE webhook_deliveries SET status = ");
-    update
-        .bind(status)
-        .push(", attempts = attempts + 1, claim = NULL, next_attempt_at = ")
-        .bind(next)
-        .push(", updated_at = ")
-        .bind(attempt.finished_at)
-        .push(" WHERE seq = ")
-        .bind(attempt.delivery_seq)
-        .push(" AND claim = ")
-        .bind(attempt.claim.as_str());
+    let mut update = Sql::new("WITH v (seq, claim, status, next_at, finished_at) AS (VALUES ");
+    for (i, attempt) in attempts.iter().enumerate() {
+        let (status, next) = match attempt.after {
+            AfterAttempt::Succeeded => ("succeeded", None),
+            AfterAttempt::RetryAt(at) => ("pending", Some(at)),
+            AfterAttempt::Failed => ("failed", None),
+        };
+        update
+            .push(if i == 0 { "(" } else { ", (" })
+            .bind(attempt.delivery_seq)
+            .push(", ")
+            .bind(attempt.claim.as_str())
+            .push(", ")
+            .bind(status)
+            .push(", ")
+            .bind(next)
+            .push(", ")
+            .bind(attempt.finished_at)
+            .push(")");
+    }
+    update.push(
+        ") UPDATE webhook_deliveries SET status = v.status, attempts = attempts + 1, \
+         claim = NULL, next_attempt_at = v.next_at, updated_at = v.finished_at FROM v \
+         WHERE webhook_deliveries.seq = v.seq AND webhook_deliveries.claim = v.claim",
+    );
     update.execute(tx.conn()).await.map(|_| ())
 }
 

@@ -618,7 +618,38 @@ async fn endpoints_from_flags_are_made_once(mut s: TestServer) {
     assert_eq!(after["disabled"], true);
 }
 
+/// An endpoint deleted while its attempts are being recorded goes cleanly (it deadlocked with
+/// the worker on PostgreSQL), and the other endpoints' messages all arrive, once.
+async fn deleting_an_endpoint_while_it_receives(s: TestServer) {
+    let kept = Receiver::start().await;
+    add_endpoint(&s, json!({"url": kept.url})).await;
+    let mut created = 0;
+    for round in 0..4 {
+        let doomed = Receiver::start().await;
+        let endpoint = add_endpoint(&s, json!({"url": doomed.url})).await;
+        let requests = (0..40)
+            .map(|i| {
+                let body = json!({"email_address": [format!("r{round}u{i}@example.com")]});
+                (Method::POST, "/users".to_owned(), Some(body))
+            })
+            .collect();
+        let answers = crate::support::fire_at(std::slice::from_ref(&s.base), requests).await;
+        assert!(answers.iter().all(|(status, _)| *status == 200));
+        created += 40;
+        doomed.wait_for(5).await;
+        let path = format!("/_ext/webhooks/endpoints/{}", id(&endpoint));
+        ext(&s, Method::DELETE, &path, None).await.ok();
+    }
+    let received = kept.wait_for(created).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let ids: std::collections::HashSet<&str> =
+        received.iter().map(|m| m.svix_id.as_str()).collect();
+    assert_eq!(ids.len(), created);
+    assert_eq!(kept.received().len(), created, "each message once");
+}
+
 crate::on_both_stores!(
+    deleting_an_endpoint_while_it_receives,
     endpoints_from_flags_are_made_once,
     old_messages_are_pruned_unless_pending,
     every_event_type_arrives_signed_with_its_object,
