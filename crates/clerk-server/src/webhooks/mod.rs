@@ -12,7 +12,7 @@ mod worker;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::domain::webhook_endpoints::EndpointSpec;
@@ -80,29 +80,39 @@ pub fn parse_retry_schedule(text: &str) -> Result<Vec<Duration>, String> {
 
 /// The running delivery worker of this process.
 pub struct DeliveryWorker {
-    stop: Option<oneshot::Sender<()>>,
+    stop: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
 
 impl DeliveryWorker {
     pub fn spawn(app: AppState, config: &WebhookConfig) -> Self {
-        let (stop, stopped) = oneshot::channel();
-        let worker = worker::Worker::new(app, config);
-        let task = tokio::spawn(Arc::new(worker).run(stopped));
-        Self {
-            stop: Some(stop),
-            task,
-        }
+        let (stop, stopped) = watch::channel(false);
+        let worker = Arc::new(worker::Worker::new(app, config));
+        let task = tokio::spawn(supervise(worker, stopped));
+        Self { stop, task }
     }
 
     /// Stops claiming, abandons the attempts under way and hands their deliveries back (due
     /// now, for whichever node runs next).
     pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        let _ = self.stop.send(true);
         if let Err(e) = (&mut self.task).await {
-            tracing::error!(error = %e, "webhook delivery worker failed");
+            tracing::error!(error = %e, "webhook delivery supervisor failed");
+        }
+    }
+}
+
+/// Runs the worker until it is told to stop, and again after a panic: a bug in one cycle must
+/// not end delivery for the life of the process. What it had claimed is sent again once the
+/// claims run out.
+async fn supervise(worker: Arc<worker::Worker>, stop: watch::Receiver<bool>) {
+    loop {
+        match tokio::spawn(worker.clone().run(stop.clone())).await {
+            Err(e) if e.is_panic() && !*stop.borrow() => {
+                tracing::error!(error = %e, "the webhook delivery worker panicked; restarting it");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            _ => return,
         }
     }
 }

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{oneshot, Notify};
+use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
@@ -73,7 +73,8 @@ impl Worker {
         &self.app.store
     }
 
-    pub async fn run(self: Arc<Self>, mut stop: oneshot::Receiver<()>) {
+    /// Delivers until `stop` says so (or its sender is gone).
+    pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
         let listener = self.store().postgres_pool().cloned().map(|pool| {
             let signal = self.signal.clone();
             tokio::spawn(listen(pool, signal))
@@ -85,7 +86,8 @@ impl Worker {
             while let Some(done) = in_flight.try_join_next() {
                 finished.extend(done.ok());
             }
-            let free = MAX_IN_FLIGHT - in_flight.len();
+            // A claim never returns more than asked for; saturating all the same.
+            let free = MAX_IN_FLIGHT.saturating_sub(in_flight.len());
             let mut full_batch = false;
             if free > 0 || !finished.is_empty() {
                 let exchanged = self.exchange(&finished, free).await;
@@ -106,7 +108,7 @@ impl Worker {
                         tracing::error!(error = %e, "cannot record or claim webhook deliveries");
                         tokio::select! {
                             _ = tokio::time::sleep(ERROR_PAUSE) => continue,
-                            _ = &mut stop => break,
+                            _ = stopped(&mut stop) => break,
                         }
                     }
                 }
@@ -131,7 +133,7 @@ impl Worker {
                 }
                 _ = self.signal.notified() => {}
                 _ = tokio::time::sleep_until(wake_at) => {}
-                _ = &mut stop => break,
+                _ = stopped(&mut stop) => break,
             }
         }
         if let Some(listener) = listener {
@@ -239,6 +241,11 @@ impl Worker {
         deliveries::release_claims(&mut tx, &format!("{}:", self.node), now_ms()).await?;
         tx.commit().await
     }
+}
+
+/// Resolves once the worker is told to stop.
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stop| *stop).await;
 }
 
 /// Wakes the worker on every notification on [`DELIVERY_CHANNEL`] (a commit on any node that
