@@ -75,10 +75,11 @@ impl Worker {
 
     /// Delivers until `stop` says so (or its sender is gone).
     pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
-        let listener = self.store().postgres_pool().cloned().map(|pool| {
-            let signal = self.signal.clone();
-            tokio::spawn(listen(pool, signal))
-        });
+        // In a set, so that it is aborted however this run ends, a panic included.
+        let mut listener = JoinSet::new();
+        if let Some(pool) = self.store().postgres_pool().cloned() {
+            listener.spawn(listen(pool, self.signal.clone()));
+        }
         let mut in_flight: JoinSet<AttemptRecord> = JoinSet::new();
         let mut finished: Vec<AttemptRecord> = Vec::new();
         let mut next_prune = Instant::now();
@@ -136,9 +137,7 @@ impl Worker {
                 _ = stopped(&mut stop) => break,
             }
         }
-        if let Some(listener) = listener {
-            listener.abort();
-        }
+        listener.abort_all();
         // Attempts that finished are recorded; those cut short are handed back below.
         while let Some(done) = in_flight.try_join_next() {
             finished.extend(done.ok());
