@@ -330,6 +330,28 @@ async fn a_failed_attempt_is_retried_with_the_same_svix_id(mut s: TestServer) {
     assert_eq!(second_page["total_count"], 2);
 }
 
+/// A redirect is an answer that is not 2xx: the attempt failed, and the signed message goes
+/// nowhere else.
+async fn a_redirect_is_a_failed_attempt(mut s: TestServer) {
+    restart_with_schedule(&mut s, &[300]).await;
+    let hook = Receiver::start().await;
+    let elsewhere = Receiver::start().await;
+    hook.redirect_next_to(&elsewhere.url);
+    let endpoint = add_endpoint(&s, json!({"url": hook.url})).await;
+    s.create_user(json!({})).await;
+    let attempts = wait_for_attempts(&s, &id(&endpoint), |a| {
+        a.len() == 2 && a[0]["delivery_status"] == "succeeded"
+    })
+    .await;
+    assert_eq!(attempts[1]["status"], "failed");
+    assert_eq!(attempts[1]["response_status_code"], 307);
+    assert_eq!(hook.received().len(), 2);
+    assert!(
+        elsewhere.received().is_empty(),
+        "the redirect was not followed"
+    );
+}
+
 /// The endpoint's attempts once `done` holds of them; fails after 30 s.
 async fn wait_for_attempts(
     s: &TestServer,
@@ -654,6 +676,7 @@ async fn deleting_an_endpoint_while_it_receives(s: TestServer) {
 }
 
 crate::on_both_stores!(
+    a_redirect_is_a_failed_attempt,
     deleting_an_endpoint_while_it_receives,
     endpoints_from_flags_are_made_once,
     old_messages_are_pruned_unless_pending,

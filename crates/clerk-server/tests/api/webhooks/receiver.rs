@@ -53,6 +53,8 @@ struct Inner {
     statuses: Mutex<VecDeque<u16>>,
     /// Answer 500 to the first attempt of each message.
     fail_first_attempts: std::sync::atomic::AtomicBool,
+    /// Answer the next message with a 307 to this URL.
+    redirect_to: Mutex<Option<String>>,
     arrived: Notify,
 }
 
@@ -84,6 +86,11 @@ impl Receiver {
         self.inner
             .fail_first_attempts
             .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The next message gets `307 Temporary Redirect` to `url`.
+    pub fn redirect_next_to(&self, url: &str) {
+        *self.inner.redirect_to.lock().unwrap() = Some(url.to_owned());
     }
 
     pub fn received(&self) -> Vec<Received> {
@@ -129,7 +136,25 @@ impl Receiver {
     }
 }
 
-async fn record(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: Bytes) -> StatusCode {
+async fn record(
+    State(inner): State<Arc<Inner>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let status = answer(&inner, &headers, body);
+    match inner.redirect_to.lock().unwrap().take() {
+        Some(url) => (
+            StatusCode::TEMPORARY_REDIRECT,
+            [(axum::http::header::LOCATION, url)],
+        )
+            .into_response(),
+        None => status.into_response(),
+    }
+}
+
+/// Records the message; the status to answer with.
+fn answer(inner: &Inner, headers: &HeaderMap, body: Bytes) -> StatusCode {
     let header = |name: &str| {
         headers
             .get(name)
