@@ -80,37 +80,7 @@ enum Command {
     /// PATCH metadata without and with one endpoint, then `--events` users created and their
     /// `user.created` events awaited at a receiver in this process. Prints JSON lines; exits
     /// non-zero if some event never arrived.
-    Webhooks {
-        /// The server, e.g. http://127.0.0.1:18089
-        #[arg(long)]
-        base: String,
-        /// The server's secret key.
-        #[arg(long)]
-        key: String,
-        #[arg(long, default_value_t = 10_000)]
-        events: u64,
-        #[arg(long, default_value_t = 32)]
-        concurrency: usize,
-        /// Length of each round with and without an endpoint.
-        #[arg(long, default_value_t = 5.0)]
-        seconds: f64,
-        /// Rounds of each (without, with an endpoint), alternately.
-        #[arg(long, default_value_t = 2)]
-        rounds: u32,
-        /// Seconds to wait for the last events once the load stopped.
-        #[arg(long, default_value_t = 120.0)]
-        deadline: f64,
-        /// The `users.txt` sample file of the loaded data set (the users PATCHed).
-        #[arg(long)]
-        ids: PathBuf,
-        /// Makes created users' emails unique across runs.
-        #[arg(long, default_value = "0")]
-        run_id: String,
-        /// Write every message's arrival here (TSV: phase, svix-id, event timestamp in ms,
-        /// arrival in µs), for a closer look.
-        #[arg(long)]
-        dump: Option<PathBuf>,
-    },
+    Webhooks(webhooks::Options),
     /// Render result lines (JSON) as Markdown.
     Report {
         results: PathBuf,
@@ -167,32 +137,7 @@ async fn main() -> anyhow::Result<()> {
                 ceilings::db_lookups_per_second(&database_url, ids, concurrency, seconds).await?;
             println!("{}", json!({"scenario": "ceiling_db", "rps": rps}));
         }
-        Command::Webhooks {
-            base,
-            key,
-            events,
-            concurrency,
-            seconds,
-            rounds,
-            deadline,
-            ids,
-            run_id,
-            dump,
-        } => {
-            webhooks::run(webhooks::Options {
-                base,
-                key,
-                events,
-                concurrency,
-                seconds,
-                rounds,
-                deadline,
-                ids,
-                run_id,
-                dump,
-            })
-            .await?
-        }
+        Command::Webhooks(options) => webhooks::run(options).await?,
         Command::Report { results, check } => {
             let lines = std::fs::read_to_string(results)?;
             print!("{}", report::render(&lines)?);

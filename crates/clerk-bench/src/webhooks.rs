@@ -38,24 +38,37 @@ use clerk_server::crypto::webhook_signing::WebhookSecret;
 use serde_json::{json, Value};
 
 /// What `clerk-bench webhooks` is told.
+#[derive(clap::Args)]
 pub struct Options {
-    /// The server, e.g. `http://127.0.0.1:18089`.
+    /// The server, e.g. http://127.0.0.1:18089
+    #[arg(long)]
     pub base: String,
+    /// The server's secret key.
+    #[arg(long)]
     pub key: String,
     /// Users created (and `user.created` events awaited) in the delivery phase.
+    #[arg(long, default_value_t = 10_000)]
     pub events: u64,
+    #[arg(long, default_value_t = 32)]
     pub concurrency: usize,
-    /// Length of each overhead round.
+    /// Length of each round with and without an endpoint.
+    #[arg(long, default_value_t = 5.0)]
     pub seconds: f64,
-    /// Overhead rounds of each kind (without, with an endpoint).
+    /// Rounds of each (without, with an endpoint), alternately.
+    #[arg(long, default_value_t = 2)]
     pub rounds: u32,
-    /// How long to wait for the last events once the load stopped.
+    /// Seconds to wait for the last events once the load stopped.
+    #[arg(long, default_value_t = 120.0)]
     pub deadline: f64,
-    /// `users.txt` of the data set: the users the PATCH rounds update.
+    /// The `users.txt` sample file of the loaded data set (the users PATCHed).
+    #[arg(long)]
     pub ids: PathBuf,
     /// Makes created users' emails unique across runs.
+    #[arg(long, default_value = "0")]
     pub run_id: String,
-    /// Writes every arrival (phase, svix-id, event timestamp ms, arrival µs) here, as TSV.
+    /// Write every message's arrival here (TSV: phase, svix-id, event timestamp in ms,
+    /// arrival in µs), for a closer look.
+    #[arg(long)]
     pub dump: Option<PathBuf>,
 }
 

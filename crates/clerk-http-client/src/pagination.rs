@@ -49,6 +49,33 @@ pub(crate) fn items<T: Send + 'static>(pages: PageStream<T>) -> ItemStream<T> {
         .boxed()
 }
 
+/// Every item of an offset-paginated list that reports its total, from `first` on: `send`
+/// fetches one page (its items and `total_count`), `offset_of` and `at_offset` read and move the
+/// request's offset.
+pub(crate) fn offset_items<B, T, Fut>(
+    first: B,
+    offset_of: fn(&B) -> u32,
+    at_offset: fn(B, u32) -> B,
+    send: fn(B) -> Fut,
+) -> ItemStream<T>
+where
+    B: Clone + Send + Sync + 'static,
+    T: Send + 'static,
+    Fut: Future<Output = Result<(Vec<T>, i64)>> + Send + 'static,
+{
+    items(pages(first, move |request: B| {
+        let offset = offset_of(&request);
+        let next_template = request.clone();
+        let fetched = send(request);
+        async move {
+            let (page, total_count) = fetched.await?;
+            let next = next_offset(offset, page.len(), total_count)
+                .map(|next| at_offset(next_template, next));
+            Ok((page, next))
+        }
+    }))
+}
+
 /// The next offset of an offset-paginated list that reports its total, or `None` after the last
 /// page. An empty page also ends the walk, so a total that grows while we read cannot loop.
 pub(crate) fn next_offset(offset: u32, page_len: usize, total_count: i64) -> Option<u32> {

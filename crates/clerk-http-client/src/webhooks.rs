@@ -174,17 +174,15 @@ impl ListWebhookEndpoints {
     /// Page size: `limit`, or [`DEFAULT_STREAM_PAGE_SIZE`].
     pub fn into_stream(self) -> ItemStream<WebhookEndpoint> {
         let page_size = self.limit.unwrap_or(DEFAULT_STREAM_PAGE_SIZE);
-        pagination::items(pagination::pages(
+        pagination::offset_items(
             self.limit(page_size),
-            |request: Self| async move {
-                let offset = request.offset.unwrap_or(0);
-                let next_template = request.clone();
+            |request| request.offset.unwrap_or(0),
+            Self::offset,
+            |request| async move {
                 let page = request.send().await?;
-                let next = pagination::next_offset(offset, page.data.len(), page.total_count)
-                    .map(|next| next_template.offset(next));
-                Ok((page.data, next))
+                Ok((page.data, page.total_count))
             },
-        ))
+        )
     }
 }
 
@@ -471,17 +469,15 @@ impl ListWebhookAttempts {
     /// the stream runs shift the later pages, so one may be yielded twice.
     pub fn into_stream(self) -> ItemStream<WebhookAttempt> {
         let page_size = self.limit.unwrap_or(DEFAULT_STREAM_PAGE_SIZE);
-        pagination::items(pagination::pages(
+        pagination::offset_items(
             self.limit(page_size),
-            |request: Self| async move {
-                let offset = request.offset.unwrap_or(0);
-                let next_template = request.clone();
+            |request| request.offset.unwrap_or(0),
+            Self::offset,
+            |request| async move {
                 let page = request.send().await?;
-                let next = pagination::next_offset(offset, page.data.len(), page.total_count)
-                    .map(|next| next_template.offset(next));
-                Ok((page.data, next))
+                Ok((page.data, page.total_count))
             },
-        ))
+        )
     }
 }
 

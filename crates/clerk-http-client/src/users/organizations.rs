@@ -58,14 +58,15 @@ impl UsersGetOrganizationMemberships {
 
     /// Every membership, page after page (offsets, up to the reported total).
     pub fn into_stream(self) -> ItemStream<OrganizationMembership> {
-        pagination::items(pagination::pages(self, |request: Self| async move {
-            let offset = request.offset.unwrap_or(0);
-            let next_template = request.clone();
-            let page = request.send().await?;
-            let next = pagination::next_offset(offset, page.data.len(), page.total_count)
-                .map(|next| next_template.offset(next));
-            Ok((page.data, next))
-        }))
+        pagination::offset_items(
+            self,
+            |request| request.offset.unwrap_or(0),
+            Self::offset,
+            |request| async move {
+                let page = request.send().await?;
+                Ok((page.data, page.total_count))
+            },
+        )
     }
 }
 
@@ -137,14 +138,15 @@ impl UsersGetOrganizationInvitations {
 
     /// Every invitation, page after page (offsets, up to the reported total).
     pub fn into_stream(self) -> ItemStream<OrganizationInvitation> {
-        pagination::items(pagination::pages(self, |request: Self| async move {
-            let offset = request.offset.unwrap_or(0);
-            let next_template = request.clone();
-            let page = request.send().await?;
-            let next = pagination::next_offset(offset, page.data.len(), page.total_count)
-                .map(|next| next_template.offset(next));
-            Ok((page.data, next))
-        }))
+        pagination::offset_items(
+            self,
+            |request| request.offset.unwrap_or(0),
+            Self::offset,
+            |request| async move {
+                let page = request.send().await?;
+                Ok((page.data, page.total_count))
+            },
+        )
     }
 }
 

@@ -1,11 +1,12 @@
 //! Endpoints given at start (`clerk serve --webhook URL[,secret=…][,events=…]`).
 
-use super::rules::{check_filter_types, check_url, open, parse_secret, seal, SECRET_KEY_BYTES};
-use crate::crypto::webhook_signing::WebhookSecret;
+use super::rules::{
+    check_filter_types, check_url, new_endpoint, open, parse_secret, seal, SECRET_KEY_BYTES,
+};
 use crate::error::ApiResult;
-use crate::store::webhooks::endpoints::{self as sql, EndpointRow};
-use crate::store::{now_ms, WriteTx};
-use crate::{ids, AppState};
+use crate::store::now_ms;
+use crate::store::webhooks::endpoints as sql;
+use crate::AppState;
 
 /// An endpoint `clerk serve --webhook URL[,secret=…][,events=…]` sets up at start.
 #[derive(Clone, PartialEq, Eq)]
@@ -77,7 +78,7 @@ impl std::str::FromStr for EndpointSpec {
 pub async fn ensure_endpoints(app: &AppState, specs: &[EndpointSpec]) -> ApiResult<()> {
     for spec in specs {
         let now = now_ms();
-        let mut tx: WriteTx = app.store.begin_write().await?;
+        let mut tx = app.store.begin_write().await?;
         // Nodes starting at once with the same flags make one endpoint, not one each.
         sql::lock_for_setup(&mut tx).await?;
         let existing = sql::find_by_url(tx.conn(), &spec.url).await?;
@@ -103,20 +104,15 @@ pub async fn ensure_endpoints(app: &AppState, specs: &[EndpointSpec]) -> ApiResu
                 tracing::info!(endpoint = %row.id, url = %row.url, changed, "webhook endpoint from --webhook");
             }
             None => {
-                let id = ids::new_id("ep");
-                let secret = secret.unwrap_or_else(WebhookSecret::generate);
-                let row = EndpointRow {
-                    secret: seal(&app.encryption_key, &id, &secret),
-                    id,
-                    url: spec.url.clone(),
-                    description: "clerk serve --webhook".into(),
-                    filter_types: spec.filter_types.clone(),
-                    disabled: false,
-                    previous_secret: None,
-                    previous_secret_expires_at: None,
-                    created_at: now,
-                    updated_at: now,
-                };
+                let row = new_endpoint(
+                    &app.encryption_key,
+                    spec.url.clone(),
+                    "clerk serve --webhook".into(),
+                    spec.filter_types.clone(),
+                    false,
+                    secret,
+                    now,
+                );
                 sql::insert(tx.conn(), &row).await?;
                 tracing::info!(
                     endpoint = %row.id,

@@ -6,15 +6,15 @@ use clerk_model::{
 };
 
 use super::rules::{
-    check_description, check_filter_types, check_url, endpoint_not_found, open, parse_secret, seal,
-    ROTATION_OVERLAP,
+    check_description, check_filter_types, check_url, endpoint_not_found, new_endpoint, open,
+    parse_secret, seal, ROTATION_OVERLAP,
 };
 use crate::crypto::webhook_signing::WebhookSecret;
 use crate::domain::view;
 use crate::error::{ApiError, ApiResult};
 use crate::store::now_ms;
 use crate::store::webhooks::endpoints::{self as sql, EndpointRow};
-use crate::{ids, AppState};
+use crate::AppState;
 
 fn endpoint_view(app: &AppState, row: &EndpointRow) -> ApiResult<WebhookEndpoint> {
     Ok(WebhookEndpoint {
@@ -37,24 +37,20 @@ pub async fn create_endpoint(
     let url = check_url(&req.url.ok_or_else(|| ApiError::param_missing("url"))?)?;
     let filter_types = req.filter_types.map(check_filter_types).transpose()?;
     let description = check_description(req.description.unwrap_or_default())?;
-    let secret = match &req.secret {
-        Some(text) => parse_secret("secret", text)?,
-        None => WebhookSecret::generate(),
-    };
-    let now = now_ms();
-    let id = ids::new_id("ep");
-    let row = EndpointRow {
-        secret: seal(&app.encryption_key, &id, &secret),
-        id,
+    let secret = req
+        .secret
+        .as_deref()
+        .map(|text| parse_secret("secret", text))
+        .transpose()?;
+    let row = new_endpoint(
+        &app.encryption_key,
         url,
         description,
         filter_types,
-        disabled: req.disabled.unwrap_or(false),
-        previous_secret: None,
-        previous_secret_expires_at: None,
-        created_at: now,
-        updated_at: now,
-    };
+        req.disabled.unwrap_or(false),
+        secret,
+        now_ms(),
+    );
     let mut tx = app.store.begin_write().await?;
     sql::insert(tx.conn(), &row).await?;
     tx.commit().await?;

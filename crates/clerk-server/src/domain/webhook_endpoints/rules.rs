@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::crypto::webhook_signing::WebhookSecret;
 use crate::crypto::SecretKey;
 use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::ids;
 use crate::store::webhooks::endpoints::EndpointRow;
 
 /// How long a rotated-out secret keeps signing beside the new one (Svix's overlap).
@@ -95,6 +96,32 @@ pub(super) fn parse_secret(param: &str, text: &str) -> ApiResult<WebhookSecret> 
                 SECRET_KEY_BYTES.end()
             ),
         )),
+    }
+}
+
+/// A new endpoint's row, its secret (a generated one without `secret`) sealed.
+pub(super) fn new_endpoint(
+    key: &SecretKey,
+    url: String,
+    description: String,
+    filter_types: Option<Vec<String>>,
+    disabled: bool,
+    secret: Option<WebhookSecret>,
+    now: i64,
+) -> EndpointRow {
+    let id = ids::new_id("ep");
+    let secret = secret.unwrap_or_else(WebhookSecret::generate);
+    EndpointRow {
+        secret: seal(key, &id, &secret),
+        id,
+        url,
+        description,
+        filter_types,
+        disabled,
+        previous_secret: None,
+        previous_secret_expires_at: None,
+        created_at: now,
+        updated_at: now,
     }
 }
 
