@@ -1,4 +1,4 @@
-//! Password hashers, TOTP, backup codes, secrets at rest and webhook signatures.
+//! Password hashers, TOTP, backup codes, secrets at rest, webhook signatures and JWTs.
 //!
 //! Pure library code: nothing here touches HTTP, the store or configuration loading. The server's
 //! domain layer calls it, and runs every CPU-heavy call on a [`HashPool`] so that hashing never
@@ -26,6 +26,7 @@
 //!   single-use).
 
 pub mod backup_codes;
+pub mod jwt;
 mod encoding;
 pub mod passwords;
 pub mod pool;
