@@ -71,7 +71,7 @@ impl SigningKey {
                 if key.is_empty() {
                     return Err(CustomKeyError::Key);
                 }
-                EncodingKey::from_secret(key.as_bytes()).map_err(|_| CustomKeyError::Key)?
+                EncodingKey::from_secret(key.as_bytes())
             }
             Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 => {
                 EncodingKey::from_rsa_pem(pem).map_err(|_| CustomKeyError::Key)?
