@@ -186,7 +186,7 @@ pub struct JwtTemplate {
 #[serde(default, deny_unknown_fields)]
 pub struct JwtTemplateRequest {
     pub name: Option<String>,
-    pub claims: Option<serde_json::Value>,
+    pub claims: Option<serde_json::Map<String, serde_json::Value>>,
     /// Seconds, 30 to 315360000; 60 when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lifetime: Option<i64>,

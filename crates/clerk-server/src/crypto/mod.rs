@@ -26,8 +26,8 @@
 //!   single-use).
 
 pub mod backup_codes;
-pub mod jwt;
 mod encoding;
+pub mod jwt;
 pub mod passwords;
 pub mod pool;
 pub mod secrets;

@@ -3,8 +3,8 @@
 use clerk_model::User;
 
 use super::events::{self, EventType};
-use super::view;
 use super::session_state::{end_user_sessions, SessionEnd};
+use super::view;
 use super::write::{mutate_user_view, mutate_user_view_ending_sessions};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::store::users as sql;

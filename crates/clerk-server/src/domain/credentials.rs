@@ -7,8 +7,8 @@ use clerk_model::{
 
 use super::lockout::{claim_attempt, settle_failed_attempt, settle_successful_attempt};
 use super::passwords;
-use super::user_rules::totp_context;
 use super::session_state::SessionEnd;
+use super::user_rules::totp_context;
 use super::write::{mutate_user, mutate_user_view_ending_sessions, read_user};
 use crate::crypto::{self, PasswordHasher};
 use crate::error::{ApiError, ApiResult, ErrorKind};

@@ -10,9 +10,9 @@ use super::session_state::{self, SESSION_ABANDON_MS, SESSION_LIFETIME_MS};
 use super::write::user_for_update;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
+use crate::store::now_ms;
 use crate::store::organizations as sql_orgs;
 use crate::store::sessions::{self as sql, SessionFilter, SessionRow, Status, StoredStatus};
-use crate::store::now_ms;
 use crate::AppState;
 
 pub fn not_found(session_id: &str) -> ApiError {

@@ -88,7 +88,10 @@ pub fn router(app: AppState, serving: &ServingConfig) -> Router {
 }
 
 /// A list as Clerk answers it: the bare array, or `{data, total_count}` with `paginated=true`.
-fn list_response<T: serde::Serialize>(page: clerk_model::Paginated<T>, paginated: bool) -> Response {
+fn list_response<T: serde::Serialize>(
+    page: clerk_model::Paginated<T>,
+    paginated: bool,
+) -> Response {
     if paginated {
         axum::Json(page).into_response()
     } else {

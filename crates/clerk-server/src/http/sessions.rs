@@ -13,9 +13,9 @@ use clerk_model::{
 
 use super::extract::{JsonBody, Query};
 use super::{list_response, on_blocking_thread};
+use crate::domain::jwt_templates;
 use crate::domain::sessions::{self, SessionListQuery};
 use crate::domain::tokens::{self, Refreshed};
-use crate::domain::jwt_templates;
 use crate::error::ApiResult;
 use crate::AppState;
 
@@ -63,7 +63,9 @@ async fn list_sessions(State(app): State<AppState>, Query(q): Query) -> ApiResul
     let query = SessionListQuery {
         user_id: q.first("user_id"),
         client_id: q.first("client_id"),
-        status: q.first("status").map(|s| s.parse::<SessionStatus>().unwrap_or_else(|n| match n {})),
+        status: q
+            .first("status")
+            .map(|s| s.parse::<SessionStatus>().unwrap_or_else(|n| match n {})),
         page: q.page()?,
     };
     let paginated = q.bool("paginated")?.unwrap_or(false);

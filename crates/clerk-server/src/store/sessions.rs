@@ -73,8 +73,9 @@ fn from_row(row: &Row) -> DbResult<SessionRow> {
         id: row.try_get("id")?,
         user_id: row.try_get("user_id")?,
         client_id: row.try_get("client_id")?,
-        status: StoredStatus::from_stored(&status)
-            .ok_or_else(|| DbError::decode("status", format!("unknown session status {status:?}")))?,
+        status: StoredStatus::from_stored(&status).ok_or_else(|| {
+            DbError::decode("status", format!("unknown session status {status:?}"))
+        })?,
         last_active_organization_id: row.try_get("last_active_organization_id")?,
         actor: row.try_get("actor")?,
         last_active_at: row.try_get("last_active_at")?,
@@ -181,12 +182,7 @@ pub async fn count(conn: &mut Conn, filter: &SessionFilter, now: i64) -> DbResul
 }
 
 /// Sets a session's stored status.
-pub async fn set_status(
-    conn: &mut Conn,
-    id: &str,
-    status: StoredStatus,
-    now: i64,
-) -> DbResult<()> {
+pub async fn set_status(conn: &mut Conn, id: &str, status: StoredStatus, now: i64) -> DbResult<()> {
     let mut sql = Sql::new("UPDATE sessions SET status = ");
     sql.bind(status.as_str())
         .push(", updated_at = ")

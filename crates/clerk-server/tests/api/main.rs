@@ -17,6 +17,7 @@ mod lockout;
 mod metadata;
 mod oauth;
 mod organizations;
+mod sessions;
 mod transfer;
 mod update_delete;
 mod upgrade;

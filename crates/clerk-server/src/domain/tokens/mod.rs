@@ -4,9 +4,7 @@
 mod keys;
 mod shortcodes;
 
-use clerk_model::{
-    CreateSessionTokenRequest, RefreshSessionRequest, SessionCookies, SessionToken,
-};
+use clerk_model::{CreateSessionTokenRequest, RefreshSessionRequest, SessionCookies, SessionToken};
 use rand::RngCore as _;
 use serde_json::{json, Map, Value};
 
@@ -90,9 +88,7 @@ fn lifetime(expires_in_seconds: Option<i64>, default: i64) -> ApiResult<i64> {
         Some(s) if (MIN_LIFETIME_S..=MAX_LIFETIME_S).contains(&s) => Ok(s),
         Some(_) => Err(ApiError::value_invalid(
             "expires_in_seconds",
-            format!(
-                "expires_in_seconds must be between {MIN_LIFETIME_S} and {MAX_LIFETIME_S}."
-            ),
+            format!("expires_in_seconds must be between {MIN_LIFETIME_S} and {MAX_LIFETIME_S}."),
         )),
     }
 }
@@ -205,9 +201,18 @@ fn shortcode_scope(app: &AppState, active: &ActiveSession, now: i64) -> shortcod
         .collect::<Vec<_>>()
         .join(" ");
     object.insert("full_name".into(), full_name.into());
-    object.insert("primary_email_address".into(), email.map(|i| i.value.clone()).into());
-    object.insert("primary_phone_number".into(), phone.map(|i| i.value.clone()).into());
-    object.insert("primary_web3_wallet".into(), wallet.map(|i| i.value.clone()).into());
+    object.insert(
+        "primary_email_address".into(),
+        email.map(|i| i.value.clone()).into(),
+    );
+    object.insert(
+        "primary_phone_number".into(),
+        phone.map(|i| i.value.clone()).into(),
+    );
+    object.insert(
+        "primary_web3_wallet".into(),
+        wallet.map(|i| i.value.clone()).into(),
+    );
     object.insert("email_verified".into(), verified(email).into());
     object.insert("phone_number_verified".into(), verified(phone).into());
 
