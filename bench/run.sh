@@ -3,7 +3,7 @@
 #
 #   bash bench/run.sh [--users 100000,1000000] [--stores sqlite,postgres] [--duration 10]
 #                     [--connections 32] [--debug] [--ci] [--keep] [--no-append]
-#                     [--scenarios get_user,list,…,mixed,webhooks]   (default: all; ping always runs)
+#                     [--scenarios get_user,list,…,session_token,mixed,webhooks]   (default: all; ping always runs)
 #                     [--webhook-events 10000]
 #
 # For each size and store: a fresh database, migrated by `clerk serve` itself; the data set
@@ -35,7 +35,7 @@ PROFILE=release
 APPEND=1
 KEEP=0
 CI_MODE=0
-SCENARIOS="get_user,list,list_email,query3,query8,name_query,deep_page,count,count_filtered,create_user,create_user_password,verify_password,metadata_patch,mixed,webhooks"
+SCENARIOS="get_user,list,list_email,query3,query8,name_query,deep_page,count,count_filtered,create_user,create_user_password,verify_password,metadata_patch,create_session,session_token,mixed,webhooks"
 WEBHOOK_EVENTS=10000
 WEBHOOK_ROUNDS=2
 BCRYPT_COST=10   # clerk serve's default --bcrypt-cost
@@ -180,6 +180,15 @@ for n in "${SIZES[@]}"; do
                 mixed=$!
                 run_wrk get_user mixed_get_user "$CONNECTIONS"
                 wait "$mixed"
+            elif [ "$scenario" = session_token ]; then
+                # Tokens are minted from sessions, which the load does not make: 200 first
+                # (the first one also makes the instance's signing key), then the load.
+                head -n 200 "$SAMPLES/signin_users.txt" | while read -r uid; do
+                    curl -sS -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+                        -d "{\"user_id\":\"$uid\"}" "http://127.0.0.1:$PORT/v1/sessions"
+                    echo
+                done | sed -n 's/.*"id":"\(sess_[^"]*\)".*/\1/p' >"$SAMPLES/sessions.txt"
+                run_wrk session_token
             elif [ "$scenario" = webhooks ]; then
                 # Its own load generator (a fixed number of creates, each event awaited) and
                 # receiver; an event that never arrives is reported and fails the check below.

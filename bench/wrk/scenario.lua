@@ -96,6 +96,13 @@ local builders = {
          counter, tid or 0)
       return wrk.format("PATCH", "/v1/users/" .. pick("users") .. "/metadata", nil, body)
    end,
+   create_session = function()
+      local body = string.format('{"user_id":"%s"}', pick("signin_users"))
+      return wrk.format("POST", "/v1/sessions", nil, body)
+   end,
+   session_token = function()
+      return wrk.format("POST", "/v1/sessions/" .. pick("sessions") .. "/tokens", nil, "{}")
+   end,
 }
 
 local build = builders[scenario]

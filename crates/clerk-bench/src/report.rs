@@ -51,6 +51,16 @@ const SCENARIOS: &[(&str, &str, Ceiling)] = &[
         Ceiling::Http,
     ),
     (
+        "create_session",
+        "POST /sessions (a sign-in)",
+        Ceiling::Http,
+    ),
+    (
+        "session_token",
+        "POST /sessions/{id}/tokens (RS256)",
+        Ceiling::Http,
+    ),
+    (
         "mixed_create_password",
         "  mixed: POST /users (password) …",
         Ceiling::Bcrypt,

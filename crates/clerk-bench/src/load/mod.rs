@@ -95,7 +95,7 @@ fn ensure_empty(count: i64) -> anyhow::Result<()> {
 /// Writes the samples the load scripts draw from: one value per line per file in `dir`.
 pub fn write_samples(dir: &Path, set: DataSet, count: u64) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let mut files: [(&str, String); 7] = [
+    let mut files: [(&str, String); 8] = [
         ("users", String::new()),
         ("password_users", String::new()),
         ("emails", String::new()),
@@ -103,6 +103,8 @@ pub fn write_samples(dir: &Path, set: DataSet, count: u64) -> anyhow::Result<()>
         ("q8", String::new()),
         ("names", String::new()),
         ("deep_users", String::new()),
+        // Users who may sign in (not banned): sessions are made for them.
+        ("signin_users", String::new()),
     ];
     let mut r = gen::Rng::new(set.seed, u64::MAX, 0x5a3);
     let mut taken = 0;
@@ -138,6 +140,9 @@ pub fn write_samples(dir: &Path, set: DataSet, count: u64) -> anyhow::Result<()>
         // A cursor in the middle half of the list: a page 250k–750k rows deep at 1M.
         let deep = set.users / 4 + r.below((set.users / 2).max(1));
         line(&mut files[6].1, &set.user(deep).id);
+        if !u.banned {
+            line(&mut files[7].1, &u.id);
+        }
     }
     for (name, text) in files {
         std::fs::write(dir.join(format!("{name}.txt")), text)?;
