@@ -10,6 +10,8 @@
 //!   separate variants for transport, timeout, decoding and client-side validation.
 //! - Retries with exponential backoff and jitter on 429, 5xx and connection failures, honouring
 //!   `Retry-After`, only where repeating is safe unless you opt in ([`RetryPolicy`]).
+//! - Sessions, session tokens, the JWKS and JWT templates ([`Client::sessions`],
+//!   [`Client::jwks`], [`Client::jwt_templates`]).
 //! - Lists as streams that walk every page ([`users::GetUserList::into_stream`]).
 //! - Tolerant models ([`clerk_model`]): unknown fields and enum values never fail a call.
 //! - Debug logging through `tracing` (target `clerk_http_client`), secret key redacted.
