@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 string_enum! {
     /// Where a session is in its life. `expired` and `abandoned` follow from the clock
     /// (`expire_at`, `abandon_at`); the others from what was done to it.
+    #[derive(Default)]
     SessionStatus {
+        #[default]
         Active = "active",
         Revoked = "revoked",
         Ended = "ended",
@@ -15,12 +17,6 @@ string_enum! {
         Abandoned = "abandoned",
         Replaced = "replaced",
         Pending = "pending",
-    }
-}
-
-impl Default for SessionStatus {
-    fn default() -> Self {
-        Self::Active
     }
 }
 
