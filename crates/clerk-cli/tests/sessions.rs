@@ -137,10 +137,10 @@ fn list_create_revoke_and_tokens(store: Store) {
     );
     assert_eq!(
         listed(&server, &["--user", &user]),
-        [second_id.clone(), first.clone()]
+        [second_id.as_str(), first.as_str()]
     );
     let client = second["client_id"].as_str().unwrap();
-    assert_eq!(listed(&server, &["--client", client]), [second_id.clone()]);
+    assert_eq!(listed(&server, &["--client", client]), [second_id.as_str()]);
     let output = server.clerk(&["sessions", "list", "--user", &user, "--limit", "1"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 2);
@@ -183,11 +183,11 @@ fn list_create_revoke_and_tokens(store: Store) {
     );
     assert_eq!(
         listed(&server, &["--user", &user, "--status", "revoked"]),
-        [first.clone()]
+        [first.as_str()]
     );
     assert_eq!(
         listed(&server, &["--user", &user, "--status", "active"]),
-        [second_id.clone()]
+        [second_id.as_str()]
     );
     let output = server.clerk(&["sessions", "token", &first]);
     assert_eq!(output.status.code(), Some(1));
