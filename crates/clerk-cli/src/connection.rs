@@ -93,6 +93,19 @@ fn init_request_logging() {
         .try_init();
 }
 
+/// `error` with `explanation` in front when it is a 404: what a route of our own server (under
+/// `/v1/_ext/`) answers from a server without it, Clerk itself or an older `clerk serve`.
+pub fn explain_not_found(error: anyhow::Error, explanation: &'static str) -> anyhow::Error {
+    let not_found = error
+        .downcast_ref::<Error>()
+        .is_some_and(Error::is_not_found);
+    if not_found {
+        error.context(explanation)
+    } else {
+        error
+    }
+}
+
 /// One line for a person: for an API error, the status, Clerk's code and message.
 pub fn describe(error: &anyhow::Error) -> String {
     let mut out = String::new();

@@ -12,7 +12,7 @@ use clerk_http_client::model::{WebhookAttempt, WebhookEndpoint};
 use clerk_http_client::webhooks::WebhooksApi;
 use futures::TryStreamExt;
 
-use crate::connection::ConnectionArgs;
+use crate::connection::{self, ConnectionArgs};
 use crate::output::{self, Table};
 
 /// The most endpoints one `GET …/endpoints` returns.
@@ -221,17 +221,11 @@ async fn all_endpoints(api: &WebhooksApi) -> anyhow::Result<Vec<WebhookEndpoint>
 /// A 404 on the endpoints collection means the server has no webhook routes: Clerk itself, or
 /// a `clerk serve` from before webhooks.
 fn explain_missing_routes(error: anyhow::Error) -> anyhow::Error {
-    let not_found = error
-        .downcast_ref::<clerk_http_client::Error>()
-        .is_some_and(clerk_http_client::Error::is_not_found);
-    if not_found {
-        error.context(
-            "this server has no webhook routes (/v1/_ext/webhooks): `clerk webhooks` manages \
-             the webhooks of a `clerk serve`; Clerk's own are set up in its dashboard",
-        )
-    } else {
-        error
-    }
+    connection::explain_not_found(
+        error,
+        "this server has no webhook routes (/v1/_ext/webhooks): `clerk webhooks` manages \
+         the webhooks of a `clerk serve`; Clerk's own are set up in its dashboard",
+    )
 }
 
 fn endpoints_table(endpoints: &[WebhookEndpoint]) -> Table {

@@ -19,7 +19,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use common::{clerk_bin, stderr, PgDatabase, Server, SECRET_KEY};
+use common::{clerk_bin, stderr, Server, Store, SECRET_KEY};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
@@ -152,26 +152,6 @@ async fn receive(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: By
     });
     let answer = shared.answers.lock().unwrap().pop_front().unwrap_or(200);
     StatusCode::from_u16(answer).unwrap()
-}
-
-/// Where `clerk serve` keeps its data in a test.
-#[derive(Clone, Copy, Debug)]
-enum Store {
-    Sqlite,
-    Postgres,
-}
-
-/// `clerk serve` on `store` with `args`; with the database it started on, when PostgreSQL.
-fn serve(store: Store, args: &[&str]) -> (Server, Option<PgDatabase>) {
-    let dir = tempfile::tempdir().unwrap();
-    match store {
-        Store::Sqlite => (Server::start_in(dir, None, args, &[]), None),
-        Store::Postgres => {
-            let database = PgDatabase::create("webhooks");
-            let server = Server::start_in(dir, Some(&database.url()), args, &[]);
-            (server, Some(database))
-        }
-    }
 }
 
 /// `clerk users create --email EMAIL --json`: the user's id.
@@ -450,8 +430,9 @@ fn verbose_shows_requests_without_the_key() {
 
 fn a_failed_delivery_is_retried_with_the_same_svix_id(store: Store) {
     let receiver = Receiver::start(&[500]);
-    let (server, _database) = serve(
+    let (server, _database) = common::serve_on(
         store,
+        "webhooks",
         &["--webhook", &receiver.url, "--webhook-retry-schedule", "1s"],
     );
     let endpoint = endpoints(&server).remove(0);

@@ -5,6 +5,9 @@ use std::sync::Arc;
 
 use crate::config::Configuration;
 use crate::error::Result;
+use crate::jwks::JwksApi;
+use crate::jwt_templates::JwtTemplatesApi;
+use crate::sessions::SessionsApi;
 use crate::transport::Transport;
 use crate::users::UsersApi;
 
@@ -30,6 +33,21 @@ impl Client {
     /// The `/users` operations.
     pub fn users(&self) -> UsersApi {
         UsersApi::new(self.clone())
+    }
+
+    /// The `/sessions` operations: sessions and the tokens minted from them.
+    pub fn sessions(&self) -> SessionsApi {
+        SessionsApi::new(self.clone())
+    }
+
+    /// The `/jwks` operations: the keys that verify the instance's tokens.
+    pub fn jwks(&self) -> JwksApi {
+        JwksApi::new(self.clone())
+    }
+
+    /// The `/jwt_templates` operations.
+    pub fn jwt_templates(&self) -> JwtTemplatesApi {
+        JwtTemplatesApi::new(self.clone())
     }
 
     pub fn configuration(&self) -> &Configuration {

@@ -10,6 +10,8 @@
 //!   separate variants for transport, timeout, decoding and client-side validation.
 //! - Retries with exponential backoff and jitter on 429, 5xx and connection failures, honouring
 //!   `Retry-After`, only where repeating is safe unless you opt in ([`RetryPolicy`]).
+//! - Sessions, session tokens, the JWKS and JWT templates ([`Client::sessions`],
+//!   [`Client::jwks`], [`Client::jwt_templates`]).
 //! - Lists as streams that walk every page ([`users::GetUserList::into_stream`]).
 //! - Tolerant models ([`clerk_model`]): unknown fields and enum values never fail a call.
 //! - Debug logging through `tracing` (target `clerk_http_client`), secret key redacted.
@@ -162,6 +164,24 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Sessions, session tokens, the JWKS and JWT templates
+//!
+//! [`sessions`], [`jwks`] and [`jwt_templates`]; tokens verify against the JWKS with any JWT
+//! library (RS256, the key named by the token's `kid`):
+//!
+//! ```no_run
+//! use serde_json::json;
+//! # async fn run(client: clerk_http_client::Client) -> clerk_http_client::Result<()> {
+//! let session = client.sessions().create("user_123").send().await?;
+//! let token = client.sessions().create_token(&session.id).send().await?;
+//! let keys = client.jwks().get().send().await?;
+//!
+//! client.jwt_templates().create("my-api", json!({"aud": "my-api"})).send().await?;
+//! let api_token = client.sessions().create_token_from_template(&session.id, "my-api").send().await?;
+//! client.sessions().revoke(&session.id).send().await?;
+//! # Ok(()) }
+//! ```
+//!
 //! # Errors, retries and per-call options
 //!
 //! ```no_run
@@ -192,9 +212,12 @@ mod client;
 mod config;
 mod error;
 pub mod ext;
+pub mod jwks;
+pub mod jwt_templates;
 pub mod pagination;
 mod request;
 mod retry;
+pub mod sessions;
 mod transport;
 mod upload;
 pub mod users;
@@ -204,8 +227,11 @@ pub mod webhooks;
 pub use client::Client;
 pub use config::{Configuration, SecretKey, API_URL_ENV, DEFAULT_BASE_URL, SECRET_KEY_ENV};
 pub use error::{ApiError, Error, Result};
+pub use jwks::JwksApi;
+pub use jwt_templates::JwtTemplatesApi;
 pub use request::{ApiResponse, RequestOptions};
 pub use retry::RetryPolicy;
+pub use sessions::SessionsApi;
 pub use upload::ProfileImage;
 pub use users::UsersApi;
 pub use validation::{MAX_BULK_IDS, MAX_FILTER_VALUES};

@@ -7,9 +7,14 @@
 
 use std::future::Future;
 
+use clerk_model::Paginated;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 use crate::error::Result;
+use crate::request::HttpRequest;
+use crate::{Client, RequestOptions};
 
 /// A stream of pages; ends after the last page or at the first error.
 pub type PageStream<T> = BoxStream<'static, Result<Vec<T>>>;
@@ -83,6 +88,38 @@ pub(crate) fn next_offset(offset: u32, page_len: usize, total_count: i64) -> Opt
     (page_len > 0 && next < total_count).then(|| next.min(u32::MAX as i64) as u32)
 }
 
+/// A list as Clerk's offset-paged routes answer it: a bare array (what their spec shows), or
+/// `{"data": [...], "total_count": n}` when the request carries `paginated=true` (Clerk's JS and
+/// Go SDKs send it). Both read as the same items, so a caller's extra `paginated` parameter
+/// never fails a call.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum ListBody<T> {
+    Array(Vec<T>),
+    Paginated { data: Vec<T> },
+}
+
+impl<T> From<ListBody<T>> for Vec<T> {
+    fn from(list: ListBody<T>) -> Self {
+        match list {
+            ListBody::Array(items) | ListBody::Paginated { data: items } => items,
+        }
+    }
+}
+
+/// Sends a list request with `paginated=true`, which makes those routes answer the page with
+/// the total the filters select: what an offset walk needs to know where to stop. (`Default`:
+/// `Paginated`'s derived `Deserialize` asks it of the items.)
+pub(crate) async fn send_with_total_count<T: DeserializeOwned + Default>(
+    client: Client,
+    options: RequestOptions,
+    request: Result<HttpRequest>,
+) -> Result<Paginated<T>> {
+    let request = request?.query("paginated", true);
+    let response = client.transport().execute(request, options).await?;
+    Ok(response.data)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +143,14 @@ mod tests {
         assert_eq!(next_offset(0, 10, 25), Some(10));
         assert_eq!(next_offset(20, 5, 25), None);
         assert_eq!(next_offset(0, 0, 25), None);
+    }
+
+    #[test]
+    fn a_list_reads_the_same_bare_or_paginated() {
+        let bare: ListBody<u32> = serde_json::from_str("[1, 2]").unwrap();
+        let wrapped: ListBody<u32> =
+            serde_json::from_str(r#"{"data": [1, 2], "total_count": 7}"#).unwrap();
+        assert_eq!(Vec::from(bare), vec![1, 2]);
+        assert_eq!(Vec::from(wrapped), vec![1, 2]);
     }
 }

@@ -12,6 +12,8 @@ pub const MAX_FILTER_VALUES: usize = 100;
 pub const MAX_BULK_IDS: usize = 50;
 /// Page size bounds of every paginated list.
 pub const LIMIT_RANGE: std::ops::RangeInclusive<u32> = 1..=500;
+/// Bounds of a token's lifetime in seconds (`expires_in_seconds`, a JWT template's `lifetime`).
+pub(crate) const LIFETIME_SECONDS: std::ops::RangeInclusive<i64> = 30..=315_360_000;
 
 pub(crate) fn path_param(name: &str, value: &str) -> Result<()> {
     if value.is_empty() {
@@ -26,6 +28,26 @@ pub(crate) fn limit(enabled: bool, value: Option<u32>) -> Result<()> {
         Some(limit) if enabled && !LIMIT_RANGE.contains(&limit) => Err(Error::validation(
             "limit",
             format!("must be between 1 and 500, got {limit}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A number Clerk bounds (`expires_in_seconds`, a JWT template's `lifetime`, …): within `range`.
+pub(crate) fn in_range(
+    enabled: bool,
+    name: &str,
+    value: Option<i64>,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<()> {
+    match value {
+        Some(v) if enabled && !range.contains(&v) => Err(Error::validation(
+            name,
+            format!(
+                "must be between {} and {}, got {v}",
+                range.start(),
+                range.end()
+            ),
         )),
         _ => Ok(()),
     }
@@ -87,6 +109,15 @@ mod tests {
         assert!(limit(true, Some(501)).is_err());
         assert!(limit(false, Some(501)).is_ok());
         assert!(limit(true, None).is_ok());
+    }
+
+    #[test]
+    fn range_bounds() {
+        assert!(in_range(true, "lifetime", Some(29), 30..=60).is_err());
+        assert!(in_range(true, "lifetime", Some(30), 30..=60).is_ok());
+        assert!(in_range(true, "lifetime", Some(61), 30..=60).is_err());
+        assert!(in_range(false, "lifetime", Some(61), 30..=60).is_ok());
+        assert!(in_range(true, "lifetime", None, 30..=60).is_ok());
     }
 
     #[test]

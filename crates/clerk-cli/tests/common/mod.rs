@@ -239,6 +239,27 @@ pub fn rand_u64() -> u64 {
     h.finish()
 }
 
+/// Where `clerk serve` keeps its data in a test.
+#[derive(Clone, Copy, Debug)]
+pub enum Store {
+    Sqlite,
+    Postgres,
+}
+
+/// `clerk serve` on `store` with `args`; with the database it started on (`clerk_cli_{prefix}_…`),
+/// when PostgreSQL, to be dropped after the server.
+pub fn serve_on(store: Store, prefix: &str, args: &[&str]) -> (Server, Option<PgDatabase>) {
+    let dir = tempfile::tempdir().unwrap();
+    match store {
+        Store::Sqlite => (Server::start_in(dir, None, args, &[]), None),
+        Store::Postgres => {
+            let database = PgDatabase::create(prefix);
+            let server = Server::start_in(dir, Some(&database.url()), args, &[]);
+            (server, Some(database))
+        }
+    }
+}
+
 /// A PostgreSQL database of its own (on `CLERK_TEST_POSTGRES_URL`, default
 /// `postgres://postgres@127.0.0.1:5432`), dropped with the value.
 pub struct PgDatabase {

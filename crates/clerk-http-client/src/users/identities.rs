@@ -8,6 +8,7 @@ use clerk_model::{
 use reqwest::Method;
 
 use super::macros::path_operation;
+use crate::pagination::ListBody;
 use crate::request::{operation, HttpRequest};
 use crate::validation;
 use crate::{Client, RequestOptions, Result};
@@ -205,22 +206,4 @@ impl GetOAuthAccessToken {
     }
 }
 
-operation!(GetOAuthAccessToken -> Vec<OAuthAccessToken> as OAuthAccessTokenList);
-
-/// The tokens as Clerk sends them: a bare array (the spec), or `{ "data": [...], "total_count" }`
-/// when the request carries `paginated=true` (Clerk's JS and Go SDKs send it). Both read the same.
-#[derive(Debug, serde::Deserialize)]
-#[serde(untagged)]
-enum OAuthAccessTokenList {
-    Array(Vec<OAuthAccessToken>),
-    Paginated { data: Vec<OAuthAccessToken> },
-}
-
-impl From<OAuthAccessTokenList> for Vec<OAuthAccessToken> {
-    fn from(list: OAuthAccessTokenList) -> Self {
-        match list {
-            OAuthAccessTokenList::Array(tokens)
-            | OAuthAccessTokenList::Paginated { data: tokens } => tokens,
-        }
-    }
-}
+operation!(GetOAuthAccessToken -> Vec<OAuthAccessToken> as ListBody<OAuthAccessToken>);

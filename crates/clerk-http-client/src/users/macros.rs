@@ -1,11 +1,11 @@
 //! Declarations shared by the operation builders.
 
-/// Declares the builder of an operation whose only parameters are path parameters (and the
-/// per-call options every builder has): `ban_user`, `delete_totp`, …
+/// Declares the builder of an operation whose only parameters are path parameters, if any (and
+/// the per-call options every builder has): `ban_user`, `delete_totp`, `GET /jwks`, …
 macro_rules! path_operation {
     (
         $(#[$doc:meta])*
-        $name:ident($($param:ident),+) -> $output:ty {
+        $name:ident($($param:ident),*) -> $output:ty {
             operation: $op:literal,
             method: $method:ident,
             path: |$s:ident| $path:expr,
@@ -18,16 +18,16 @@ macro_rules! path_operation {
         pub struct $name {
             client: $crate::Client,
             options: $crate::RequestOptions,
-            $($param: String,)+
+            $($param: String,)*
         }
 
         impl $name {
-            pub(crate) fn new(client: $crate::Client, $($param: String),+) -> Self {
-                Self { client, options: Default::default(), $($param,)+ }
+            pub(crate) fn new(client: $crate::Client, $($param: String),*) -> Self {
+                Self { client, options: Default::default(), $($param,)* }
             }
 
             fn build(self) -> $crate::Result<$crate::request::HttpRequest> {
-                $($crate::validation::path_param(stringify!($param), &self.$param)?;)+
+                $($crate::validation::path_param(stringify!($param), &self.$param)?;)*
                 let $s = &self;
                 Ok($crate::request::HttpRequest::new($op, reqwest::Method::$method, &$path)
                     .idempotent($idempotent))
