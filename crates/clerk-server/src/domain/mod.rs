@@ -5,8 +5,9 @@
 //!   user types) and `input` (request checks shared by create, update and import);
 //! - `view`: stored records to wire objects;
 //! - `write`: reading a user for an operation and the transactions that change one;
-//! - the operations: `users`, `account`, `lockout`, `credentials`, `identities`, `images`,
-//!   `import`, `export`, `list`, `oauth`, `billing`, `organizations`, `webhook_endpoints`;
+//! - the operations: `users`, `account`, `lockout`, `credentials`, `identities`,
+//!   `identifications`, `images`, `import`, `export`, `list`, `oauth`, `billing`,
+//!   `organizations`, `webhook_endpoints`;
 //! - `events`: what the operations write to the webhook outbox in their transactions.
 
 pub mod account;
@@ -14,6 +15,7 @@ pub mod billing;
 pub mod credentials;
 pub mod events;
 pub mod export;
+pub mod identifications;
 pub mod identities;
 pub mod images;
 pub mod import;
