@@ -270,6 +270,26 @@ async fn reserved_for_second_factor(s: TestServer) {
     let shown = user(&s, &user_id).await;
     assert_eq!(shown["two_factor_enabled"], true);
     assert_eq!(shown["totp_enabled"], true);
+
+    // Disabling MFA removes every second factor, the reserved numbers' reservation included;
+    // the numbers themselves stay.
+    let e = create(
+        &s,
+        json!({"user_id": user_id, "phone_number": "+15555550124", "verified": true,
+               "reserved_for_second_factor": true}),
+    )
+    .await;
+    s.delete(&format!("/users/{user_id}/mfa")).await.ok();
+    let shown = user(&s, &user_id).await;
+    assert_eq!(shown["two_factor_enabled"], false);
+    assert_eq!(shown["totp_enabled"], false);
+    let e = s.get(&path(&e)).await.ok();
+    assert_eq!(e["reserved_for_second_factor"], false);
+    assert_eq!(e["default_second_factor"], false);
+    assert_eq!(e["verification"]["status"], "verified");
+    // Again: nothing left to remove, nothing changes.
+    s.delete(&format!("/users/{user_id}/mfa")).await.ok();
+    assert_eq!(user(&s, &user_id).await, shown);
 }
 
 /// The export carries the second-factor flags and the import restores them.
