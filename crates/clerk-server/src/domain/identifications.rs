@@ -311,7 +311,9 @@ impl Draft {
 
     /// Applies the request to the identification `id`, refusing what it would break. A primary
     /// must be verified, as `PATCH /users/{id}` requires of `primary_email_address_id`, and so
-    /// must a number reserved for second factor (Clerk's rule).
+    /// must a number reserved for second factor (Clerk's rule). Only what the request changes
+    /// is checked: a reserved (held, never verified) primary made by `POST /users` stays
+    /// usable.
     fn apply(&mut self, id: &str, change: Change) -> ApiResult<()> {
         let what = self.kind.describe();
         let index = self
@@ -320,18 +322,18 @@ impl Draft {
             .position(|i| i.id == id)
             .expect("the identification is in the draft");
         let ident = &mut self.idents[index];
+        let was_verified = ident.status == IdentStatus::Verified;
         match change.verified {
             Some(true) => ident.status = IdentStatus::Verified,
             // A reserved identification has no verification to take back.
-            Some(false) if ident.status == IdentStatus::Verified => {
-                ident.status = IdentStatus::Unverified
-            }
+            Some(false) if was_verified => ident.status = IdentStatus::Unverified,
             _ => {}
         }
         if let Some(reserved) = change.reserved_for_second_factor {
             ident.reserved_for_second_factor = reserved;
         }
         let verified = ident.status == IdentStatus::Verified;
+        let unverified_now = was_verified && !verified;
         let reserved = ident.reserved_for_second_factor;
         let is_primary = self.primary().as_deref() == Some(id);
         match change.primary {
@@ -353,7 +355,7 @@ impl Draft {
             }
             _ => {}
         }
-        if is_primary && !verified {
+        if is_primary && unverified_now {
             return Err(ApiError::value_invalid(
                 "verified",
                 format!(
@@ -363,6 +365,7 @@ impl Draft {
             ));
         }
         if reserved && !verified {
+            // Either the request reserves an unverified number or unverifies a reserved one.
             let param = match change.reserved_for_second_factor {
                 Some(true) => "reserved_for_second_factor",
                 _ => "verified",

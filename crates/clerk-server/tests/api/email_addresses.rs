@@ -231,6 +231,21 @@ async fn primary_rules(s: TestServer) {
         .await
         .ok();
     assert_eq!(demoted["verification"], Value::Null);
+
+    // POST /users makes a reserved address primary; it can still be changed, and verified.
+    let held = s
+        .create_user(json!({"email_address": ["held@example.com"],
+                            "email_address_identification_status": ["reserved"]}))
+        .await;
+    assert_eq!(held["email_addresses"][0]["reserved"], true);
+    let held_path = format!("/email_addresses/{}", id(&held["email_addresses"][0]));
+    assert_eq!(
+        s.patch(&held_path, json!({"verified": false})).await.ok(),
+        held["email_addresses"][0]
+    );
+    let verified = s.patch(&held_path, json!({"verified": true})).await.ok();
+    assert_eq!(verified["verification"]["status"], "verified");
+    assert_eq!(verified["reserved"], false);
 }
 
 /// Deleting the primary hands the role to the next verified address, or leaves none.
