@@ -1,16 +1,17 @@
-"""Schema fuzzing: schemathesis against every `/users` and `/organizations` operation of Clerk's
-spec that `clerk serve` implements, on a seeded database, with the checks
+"""Schema fuzzing: schemathesis against every `/users`, `/organizations`, `/sessions`, `/jwks`,
+`/jwt_templates`, `/email_addresses` and `/phone_numbers` operation of Clerk's spec that
+`clerk serve` implements, on a seeded database, with the checks
 
 - not_a_server_error (and the status histogram must hold no 5xx),
 - content_type_conformance and exact_json_content_type (exactly `application/json`),
 - response_schema_conformance and clerk_spec_oracle (every response valid against the spec's
   schema for its status; the project's oracle also wants the ClerkErrors envelope on error
   statuses the spec leaves undocumented),
-- oauth_tokens_shape (the one documented difference from the spec, see patched_spec).
+- paginated_list_shape (the one documented difference from the spec, see patched_spec).
 
 Path parameters are drawn from the seeded rows (schemathesis "dictionaries"), so requests reach
-real users, organizations, memberships, invitations, wallets, passkeys, external accounts and
-trusted devices, not only 404s; now and then schemathesis generates its own value instead.
+real users, organizations, memberships, invitations, wallets, passkeys, external accounts,
+trusted devices, sessions and JWT templates, not only 404s; now and then schemathesis generates its own value instead.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ FUZZ_TIMEOUT_S = int(os.environ.get("RELIABILITY_FUZZ_TIMEOUT", "300"))
 REAL_ID_PROBABILITY = 0.9
 REAL_BODY_PROBABILITY = 0.5
 CHECKS = ("not_a_server_error,content_type_conformance,response_schema_conformance,"
-          "exact_json_content_type,clerk_spec_oracle,oauth_tokens_shape")
+          "exact_json_content_type,clerk_spec_oracle,paginated_list_shape")
 
 # Operations the server implemented when this suite was written (the README's list). Each must be
 # detected as implemented: a routing regression must not silently shrink what is fuzzed.
@@ -56,7 +57,14 @@ KNOWN_IMPLEMENTED = {
     "UpdateOrganizationMembership", "DeleteOrganizationMembership",
     "UpdateOrganizationMembershipMetadata", "CreateOrganizationInvitation",
     "ListOrganizationInvitations", "GetOrganizationInvitation", "RevokeOrganizationInvitation",
+    "GetSessionList", "createSession", "GetSession", "RefreshSession", "RevokeSession",
+    "CreateSessionToken", "CreateSessionTokenFromTemplate", "GetJWKS", "ListJWTTemplates",
+    "CreateJWTTemplate", "GetJWTTemplate", "UpdateJWTTemplate", "DeleteJWTTemplate",
 }
+
+# The spec paths fuzzed: the Users API and the resources that hang off a user.
+FUZZED_PREFIXES = ("/users", "/organizations", "/sessions", "/jwks", "/jwt_templates",
+                   "/email_addresses", "/phone_numbers")
 
 
 # Spec operations whose path another route of the server matches, so the probe below cannot
@@ -69,12 +77,12 @@ SHADOWED = {"ListPendingOrganizationInvitations"}
 
 
 def spec_operations() -> list[tuple[str, str, str]]:
-    """(METHOD, path template, operationId) of every /users and /organizations operation."""
+    """(METHOD, path template, operationId) of every operation under FUZZED_PREFIXES."""
     with open(SPEC_PATH, encoding="utf-8") as f:
         doc = yaml.safe_load(f)
     ops = []
     for path, item in doc["paths"].items():
-        if not (path.startswith("/users") or path.startswith("/organizations")):
+        if not path.startswith(FUZZED_PREFIXES):
             continue
         for method, op in item.items():
             if method in ("get", "post", "put", "patch", "delete"):
@@ -174,6 +182,22 @@ def seed(client: httpx.Client) -> dict[str, list[str]]:
             r = client.post(f"/organizations/{org}/memberships", json={"user_id": uid, "role": "org:member"})
             if r.status_code not in (200, 422):  # 422: the creator is already a member
                 raise Violation(f"seed membership: {r.status_code} {r.text[:300]}")
+    # Sessions (a few revoked ones among them) and JWT templates, one with its own key.
+    sessions = []
+    for uid in users[:6]:
+        for _ in range(2):
+            sessions.append(expect_status(client.post("/sessions", json={"user_id": uid}), 200, "seed session")["id"])
+    for sid in sessions[::4]:
+        expect_status(client.post(f"/sessions/{sid}/revoke"), 200, "seed revoke")
+    templates, template_names = [], []
+    for n, extra in enumerate([{}, {"custom_signing_key": True, "signing_algorithm": "HS256",
+                                    "signing_key": "seed shared secret"}, {"lifetime": 3600}]):
+        name = f"seed-{n}-{tag}"
+        body = {"name": name, "claims": {"email": "{{user.primary_email_address}}",
+                                         "meta": "{{user.public_metadata || 'none'}}"}, **extra}
+        templates.append(expect_status(client.post("/jwt_templates", json=body), 200, "seed template")["id"])
+        template_names.append(name)
+    doomed_templates = templates[2:]
     invitation_org = kept_orgs[3]
     invitations = []
     for n in range(8):
@@ -189,6 +213,8 @@ def seed(client: httpx.Client) -> dict[str, list[str]]:
         "providers": ["oauth_google"],
         "emails": [f"fuzz{n}-{tag}@example.com" for n in range(400)],
         "roles": ["org:member", "org:admin"],
+        "session_ids": sessions, "template_ids": templates[:2], "doomed_template_ids": doomed_templates,
+        "template_names": template_names,
     }
 
 
@@ -196,20 +222,25 @@ def seed(client: httpx.Client) -> dict[str, list[str]]:
 # the spec, as the server is meant to answer it
 
 
+# The list responses that take `paginated=true` (see patched_spec).
+PAGINATED_LISTS = ("OAuthAccessToken", "Session.List", "JWTTemplate.List")
+
+
 def patched_spec(path: str) -> None:
     """Writes Clerk's spec with the one documented difference from Clerk's real wire behaviour:
-    `GET /users/{id}/oauth_access_tokens/{provider}?paginated=true` answers
-    `{"data": [...], "total_count": n}` (Clerk's JS and Go SDKs send paginated=true and expect
-    it; the spec only knows the bare array). Both shapes are validated; st_hooks checks that the
-    shape follows the `paginated` flag."""
+    a list that takes `paginated` (OAuth access tokens, sessions, JWT templates) answers
+    `{"data": [...], "total_count": n}` with `paginated=true` (Clerk's JS and Go SDKs send it and
+    expect that; the spec only knows the bare array). Both shapes are validated; st_hooks checks
+    that the shape follows the `paginated` flag."""
     with open(SPEC_PATH, encoding="utf-8") as f:
         doc = yaml.safe_load(f)
-    media = doc["components"]["responses"]["OAuthAccessToken"]["content"]["application/json"]
-    bare = media["schema"]
-    media["schema"] = {"oneOf": [bare, {
-        "type": "object", "additionalProperties": False, "required": ["data", "total_count"],
-        "properties": {"data": bare, "total_count": {"type": "integer"}},
-    }]}
+    for response in PAGINATED_LISTS:
+        media = doc["components"]["responses"][response]["content"]["application/json"]
+        bare = media["schema"]
+        media["schema"] = {"oneOf": [bare, {
+            "type": "object", "additionalProperties": False, "required": ["data", "total_count"],
+            "properties": {"data": bare, "total_count": {"type": "integer"}},
+        }]}
     with open(path, "w", encoding="utf-8") as f:
         yaml.safe_dump(doc, f, sort_keys=False)
 
@@ -239,6 +270,9 @@ GLOBAL_BINDINGS = {
     "path.external_account_id": "external_account_ids",
     "path.trusted_device_id": "trusted_device_ids",
     "path.provider": "providers",
+    "path.session_id": "session_ids",
+    "path.template_id": "template_ids",
+    "path.template_name": "template_names",
 }
 _MEMBERSHIP = {"path.organization_id": "member_org_ids", "path.user_id": "member_user_ids"}
 # ...except where another choice reaches more of the server: deletions take their own rows (so
@@ -259,6 +293,9 @@ OPERATION_BINDINGS = {
                                      "body.inviter_user_id": "user_ids"},
     "CreateOrganizationMembership": {"body.user_id": "user_ids", "body.role": "roles"},
     "CreateOrganization": {"body.created_by": "user_ids"},
+    "createSession": {"body.user_id": "user_ids"},
+    "GetSessionList": {"query.user_id": "user_ids"},
+    "DeleteJWTTemplate": {"path.template_id": "doomed_template_ids"},
 }
 
 

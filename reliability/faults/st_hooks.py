@@ -9,8 +9,9 @@
   the twin of crates/clerk-spec) judges every response too, against the same spec file
   ($FAULTS_SPEC). Beyond schemathesis' schema check it requires a `ClerkErrors` envelope on
   error statuses the spec leaves undocumented, and the discriminator keys Clerk's SDKs dispatch on;
-- adds the check `oauth_tokens_shape`: the OAuth token list is `{data, total_count}` exactly when
-  the request said `paginated=true`, else a bare array (fuzz.patched_spec allows both shapes).
+- adds the check `paginated_list_shape`: the OAuth token, session and JWT template lists are
+  `{data, total_count}` exactly when the request said `paginated=true`, else a bare array
+  (fuzz.patched_spec allows both shapes).
 """
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ def exact_json_content_type(ctx, response, case):
 
 _oracle = None
 
+# Operations the server keeps on purpose although Clerk's current spec dropped them, so no
+# schema exists to check their answers against. Schemathesis' coverage phase reaches them when
+# it tries a method the spec does not list on a path.
+OUTSIDE_THE_SPEC = {("POST", "/users/{user_id}/totp")}
+
 
 @schemathesis.check
 def clerk_spec_oracle(ctx, response, case):
@@ -66,6 +72,8 @@ def clerk_spec_oracle(ctx, response, case):
     if _oracle is None:
         _oracle = spec_oracle.Spec(os.environ.get("FAULTS_SPEC", spec_oracle.SPEC_PATH))
     request = response.request
+    if (request.method.upper(), case.operation.path) in OUTSIDE_THE_SPEC:
+        return None
     content_type = response.headers.get("content-type", [None])[0]
     try:
         _oracle.validate_raw(request.method, request.url, response.status_code, content_type,
@@ -75,9 +83,14 @@ def clerk_spec_oracle(ctx, response, case):
     return None
 
 
+# The lists that answer `{data, total_count}` with `paginated=true` and a bare array otherwise.
+PAGINATED_LIST_PATHS = ("/users/{user_id}/oauth_access_tokens/{provider}", "/sessions", "/jwt_templates")
+
+
 @schemathesis.check
-def oauth_tokens_shape(ctx, response, case):
-    if case.operation.path != "/users/{user_id}/oauth_access_tokens/{provider}" or response.status_code != 200:
+def paginated_list_shape(ctx, response, case):
+    if (case.operation.path not in PAGINATED_LIST_PATHS or case.operation.method.upper() != "GET"
+            or response.status_code != 200):
         return None
     query = parse_qs(urlsplit(response.request.url).query)
     paginated = query.get("paginated", [""])[0] in ("true", "1")  # the server reads the first value

@@ -63,8 +63,9 @@ pub struct ServeArgs {
     /// SQLite database, else `clerk-images` in the working directory.
     #[arg(long, env = "CLERK_IMAGE_STORE")]
     image_store: Option<String>,
-    /// Public base URL of this server, used in the image URLs it returns (default: the
-    /// listening address).
+    /// Public base URL of this server, used in the image URLs it returns and as the issuer
+    /// (`iss`) of the session tokens it mints; nodes behind one load balancer share it
+    /// (default: the listening address).
     #[arg(long, env = "CLERK_PUBLIC_URL")]
     public_url: Option<String>,
     /// bcrypt cost for passwords set through the API.

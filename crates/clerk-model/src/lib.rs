@@ -18,6 +18,7 @@ mod organization;
 mod organization_requests;
 mod requests;
 mod responses;
+mod sessions;
 mod user;
 mod webhooks;
 
@@ -59,6 +60,10 @@ pub use requests::{
 pub use responses::{
     CodeType, DeletedObject, OAuthAccessToken, Paginated, TotalCount, Totp, TrustedDevice,
     UserIdResponse, VerifyPasswordResponse, VerifyTotpResponse,
+};
+pub use sessions::{
+    CreateSessionRequest, CreateSessionTokenRequest, Jwk, Jwks, JwtTemplate, JwtTemplateRequest,
+    RefreshSessionRequest, Session, SessionActivity, SessionCookies, SessionStatus, SessionToken,
 };
 pub use user::User;
 pub use webhooks::{

@@ -10,8 +10,8 @@ pub struct Settings {
     pub max_verification_attempts: i64,
     /// How long a lock lasts.
     pub lockout_duration: Duration,
-    /// Public base URL of this server (`http://host:port`), for the image URLs it hands out.
-    /// Empty: the listening address.
+    /// Public base URL of this server (`http://host:port`), for the image URLs it hands out
+    /// and as the issuer (`iss`) of the tokens it mints. Empty: the listening address.
     pub public_url: String,
     /// OAuth providers whose tokens the server hands out and refreshes.
     pub oauth_providers: Vec<OAuthProvider>,
@@ -48,6 +48,12 @@ impl Settings {
             "{}{IMAGE_PATH_PREFIX}{key}",
             self.public_url.trim_end_matches('/')
         )
+    }
+
+    /// The issuer (`iss`) of the tokens this server mints: its public URL, where
+    /// `/.well-known/jwks.json` serves the keys that verify them.
+    pub fn token_issuer(&self) -> &str {
+        self.public_url.trim_end_matches('/')
     }
 
     /// When a lock set at `now` (ms) expires.

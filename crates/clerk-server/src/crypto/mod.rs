@@ -1,4 +1,4 @@
-//! Password hashers, TOTP, backup codes, secrets at rest and webhook signatures.
+//! Password hashers, TOTP, backup codes, secrets at rest, webhook signatures and JWTs.
 //!
 //! Pure library code: nothing here touches HTTP, the store or configuration loading. The server's
 //! domain layer calls it, and runs every CPU-heavy call on a [`HashPool`] so that hashing never
@@ -27,6 +27,7 @@
 
 pub mod backup_codes;
 mod encoding;
+pub mod jwt;
 pub mod passwords;
 pub mod pool;
 pub mod secrets;

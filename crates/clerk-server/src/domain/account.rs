@@ -3,8 +3,9 @@
 use clerk_model::User;
 
 use super::events::{self, EventType};
+use super::session_state::{end_user_sessions, SessionEnd};
 use super::view;
-use super::write::mutate_user_view;
+use super::write::{mutate_user_view, mutate_user_view_ending_sessions};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::store::users as sql;
 use crate::store::{now_ms, UserRecord};
@@ -13,8 +14,10 @@ use crate::AppState;
 /// Bulk ban / unban take 1 to 50 ids.
 pub const MAX_BULK_IDS: usize = 50;
 
+/// Ban revokes every active session of the user; unban brings none back.
 pub async fn set_banned(app: &AppState, user_id: &str, banned: bool) -> ApiResult<User> {
-    mutate_user_view(app, user_id, |user, _, _| {
+    let end = banned.then_some(SessionEnd::Revoke);
+    mutate_user_view_ending_sessions(app, user_id, end, |user, _, _| {
         user.banned = banned;
         Ok(())
     })
@@ -81,6 +84,9 @@ pub async fn set_banned_bulk(
                 ..record.clone()
             };
             events::user_event(&mut tx, app, EventType::UserUpdated, &record).await?;
+            if banned {
+                end_user_sessions(&mut tx, app, id, SessionEnd::Revoke, now).await?;
+            }
         }
         changed.push(UserRecord { user, ..record });
     }

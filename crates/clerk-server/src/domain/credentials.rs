@@ -8,8 +8,11 @@ use clerk_model::{
 use super::events::{self, EventType};
 use super::lockout::{claim_attempt, settle_failed_attempt, settle_successful_attempt};
 use super::passwords;
+use super::session_state::SessionEnd;
 use super::user_rules::totp_context;
-use super::write::{mutate_user, mutate_user_view, read_user, reload, user_for_update};
+use super::write::{
+    mutate_user, mutate_user_view_ending_sessions, read_user, reload, user_for_update,
+};
 use crate::crypto::{self, PasswordHasher};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
@@ -336,9 +339,15 @@ async fn disable_mfa(app: &AppState, user_id: &str) -> ApiResult<UserIdResponse>
     Ok(UserIdResponse { user_id: user.id })
 }
 
-/// `POST /users/{id}/remove_password`: unchanged if the user has none.
-pub async fn remove_password(app: &AppState, user_id: &str) -> ApiResult<User> {
-    mutate_user_view(app, user_id, |user, _, _| {
+/// `POST /users/{id}/remove_password`: unchanged if the user has none. With
+/// `sign_out_of_other_sessions`, a removed password revokes the user's sessions.
+pub async fn remove_password(
+    app: &AppState,
+    user_id: &str,
+    sign_out_of_other_sessions: bool,
+) -> ApiResult<User> {
+    let end = sign_out_of_other_sessions.then_some(SessionEnd::Revoke);
+    mutate_user_view_ending_sessions(app, user_id, end, |user, _, _| {
         user.password_digest = None;
         user.password_hasher = None;
         user.password_compromised_at = None;
@@ -347,13 +356,16 @@ pub async fn remove_password(app: &AppState, user_id: &str) -> ApiResult<User> {
     .await
 }
 
-/// `POST /users/{id}/password/set_compromised` and `unset_compromised`.
+/// `POST /users/{id}/password/set_compromised` (with `revoke_all_sessions`, the user's
+/// sessions are revoked) and `unset_compromised`.
 pub async fn set_password_compromised(
     app: &AppState,
     user_id: &str,
     compromised: bool,
+    revoke_all_sessions: bool,
 ) -> ApiResult<User> {
-    mutate_user_view(app, user_id, |user, _, now| {
+    let end = revoke_all_sessions.then_some(SessionEnd::Revoke);
+    mutate_user_view_ending_sessions(app, user_id, end, |user, _, now| {
         if user.password_digest.is_none() {
             return Err(ApiError::new(
                 ErrorKind::BadRequest,

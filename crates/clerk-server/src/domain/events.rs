@@ -24,10 +24,13 @@ pub enum EventType {
     MembershipDeleted,
     InvitationCreated,
     InvitationRevoked,
+    SessionCreated,
+    SessionRevoked,
+    SessionEnded,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 11] = [
+    pub const ALL: [EventType; 14] = [
         Self::UserCreated,
         Self::UserUpdated,
         Self::UserDeleted,
@@ -39,6 +42,9 @@ impl EventType {
         Self::MembershipDeleted,
         Self::InvitationCreated,
         Self::InvitationRevoked,
+        Self::SessionCreated,
+        Self::SessionRevoked,
+        Self::SessionEnded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +60,9 @@ impl EventType {
             Self::MembershipDeleted => "organizationMembership.deleted",
             Self::InvitationCreated => "organizationInvitation.created",
             Self::InvitationRevoked => "organizationInvitation.revoked",
+            Self::SessionCreated => "session.created",
+            Self::SessionRevoked => "session.revoked",
+            Self::SessionEnded => "session.ended",
         }
     }
 }

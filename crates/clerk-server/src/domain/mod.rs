@@ -5,9 +5,12 @@
 //!   user types) and `input` (request checks shared by create, update and import);
 //! - `view`: stored records to wire objects;
 //! - `write`: reading a user for an operation and the transactions that change one;
+//! - `session_state`: a session as the API shows it, and ending a user's sessions inside the
+//!   transaction of the change that ends them;
 //! - the operations: `users`, `account`, `lockout`, `credentials`, `identities`,
 //!   `identifications`, `images`, `import`, `export`, `list`, `oauth`, `billing`,
-//!   `organizations`, `webhook_endpoints`;
+//!   `organizations`, `webhook_endpoints`, `sessions`, `tokens` (session tokens, template
+//!   tokens, signing keys), `jwt_templates`;
 //! - `events`: what the operations write to the webhook outbox in their transactions.
 
 pub mod account;
@@ -20,12 +23,16 @@ pub mod identities;
 pub mod images;
 pub mod import;
 pub mod input;
+pub mod jwt_templates;
 pub mod list;
 pub mod lockout;
 pub mod metadata;
 pub mod oauth;
 pub mod organizations;
 pub mod passwords;
+pub mod session_state;
+pub mod sessions;
+pub mod tokens;
 pub mod user_rules;
 pub mod users;
 pub mod validate;

@@ -5,6 +5,7 @@ use crate::store::DbError;
 use clerk_model::User;
 
 use super::events::{self, EventType};
+use super::session_state::{end_user_sessions, SessionEnd};
 use super::view;
 use crate::error::{ApiError, ApiResult};
 use crate::store::users::{self as sql, UniqueColumn};
@@ -149,6 +150,17 @@ pub async fn mutate_user<T>(
     user_id: &str,
     change: impl FnOnce(&mut UserRow, &UserRecord, i64) -> ApiResult<T>,
 ) -> ApiResult<(T, UserRecord)> {
+    mutate_user_ending_sessions(app, user_id, None, change).await
+}
+
+/// [`mutate_user`] that, when the row changed and `end` is given, also ends the user's active
+/// sessions in the same transaction (ban, a removed or compromised password).
+pub async fn mutate_user_ending_sessions<T>(
+    app: &AppState,
+    user_id: &str,
+    end: Option<SessionEnd>,
+    change: impl FnOnce(&mut UserRow, &UserRecord, i64) -> ApiResult<T>,
+) -> ApiResult<(T, UserRecord)> {
     let now = now_ms();
     let mut tx = app.store.begin_write().await?;
     let record = user_for_update(&mut tx, user_id).await?;
@@ -162,6 +174,9 @@ pub async fn mutate_user<T>(
     let updated = reload(&mut tx, user_id).await?;
     if visibly_changed(app, &record, &updated, now) {
         events::user_event(&mut tx, app, EventType::UserUpdated, &updated).await?;
+    }
+    if let Some(how) = end {
+        end_user_sessions(&mut tx, app, user_id, how, now).await?;
     }
     tx.commit().await?;
     Ok((out, updated))
@@ -184,6 +199,16 @@ pub async fn mutate_user_view(
     user_id: &str,
     change: impl FnOnce(&mut UserRow, &UserRecord, i64) -> ApiResult<()>,
 ) -> ApiResult<User> {
-    let ((), record) = mutate_user(app, user_id, change).await?;
+    mutate_user_view_ending_sessions(app, user_id, None, change).await
+}
+
+/// [`mutate_user_ending_sessions`] for operations that answer with the user.
+pub async fn mutate_user_view_ending_sessions(
+    app: &AppState,
+    user_id: &str,
+    end: Option<SessionEnd>,
+    change: impl FnOnce(&mut UserRow, &UserRecord, i64) -> ApiResult<()>,
+) -> ApiResult<User> {
+    let ((), record) = mutate_user_ending_sessions(app, user_id, end, change).await?;
     Ok(view::user(&record, &app.settings, now_ms()))
 }

@@ -71,21 +71,24 @@ pub async fn disable_mfa(
         .map(Json)
 }
 
-/// Sessions are not kept by this server, so `sign_out_of_other_sessions` has nothing to revoke.
 pub async fn remove_password(
     State(app): State<AppState>,
     Path(user_id): Path<String>,
-    JsonBody(_req): JsonBody<RemovePasswordRequest>,
+    JsonBody(req): JsonBody<RemovePasswordRequest>,
 ) -> ApiResult<Json<User>> {
-    credentials::remove_password(&app, &user_id).await.map(Json)
+    let sign_out = req.sign_out_of_other_sessions.unwrap_or(false);
+    credentials::remove_password(&app, &user_id, sign_out)
+        .await
+        .map(Json)
 }
 
 pub async fn set_password_compromised(
     State(app): State<AppState>,
     Path(user_id): Path<String>,
-    JsonBody(_req): JsonBody<SetPasswordCompromisedRequest>,
+    JsonBody(req): JsonBody<SetPasswordCompromisedRequest>,
 ) -> ApiResult<Json<User>> {
-    credentials::set_password_compromised(&app, &user_id, true)
+    let revoke = req.revoke_all_sessions.unwrap_or(false);
+    credentials::set_password_compromised(&app, &user_id, true, revoke)
         .await
         .map(Json)
 }
@@ -94,7 +97,7 @@ pub async fn unset_password_compromised(
     State(app): State<AppState>,
     Path(user_id): Path<String>,
 ) -> ApiResult<Json<User>> {
-    credentials::set_password_compromised(&app, &user_id, false)
+    credentials::set_password_compromised(&app, &user_id, false, false)
         .await
         .map(Json)
 }

@@ -12,6 +12,7 @@ mod identities;
 mod images;
 mod organizations;
 pub mod query;
+mod sessions;
 mod transfer;
 mod users;
 mod webhooks;
@@ -47,6 +48,7 @@ pub fn router(app: AppState, serving: &ServingConfig) -> Router {
         .merge(billing::router())
         .merge(transfer::router())
         .merge(webhooks::router())
+        .merge(sessions::router())
         .route("/_ext/ping", get(ping))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -65,6 +67,7 @@ pub fn router(app: AppState, serving: &ServingConfig) -> Router {
     Router::new()
         .nest("/v1", v1)
         .merge(images::public_router().route_layer(middleware::from_fn(reject_unusable_path)))
+        .merge(sessions::public_router())
         .merge(health::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -84,6 +87,18 @@ pub fn router(app: AppState, serving: &ServingConfig) -> Router {
                 .on_response(log_response),
         )
         .with_state(app)
+}
+
+/// A list as Clerk answers it: the bare array, or `{data, total_count}` with `paginated=true`.
+fn list_response<T: serde::Serialize>(
+    page: clerk_model::Paginated<T>,
+    paginated: bool,
+) -> Response {
+    if paginated {
+        axum::Json(page).into_response()
+    } else {
+        axum::Json(page.data).into_response()
+    }
 }
 
 /// One line per request; an error's cause (see [`error::ErrorCause`]) is logged here, once,

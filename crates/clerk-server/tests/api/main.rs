@@ -19,6 +19,7 @@ mod metadata;
 mod oauth;
 mod organizations;
 mod phone_numbers;
+mod sessions;
 mod transfer;
 mod update_delete;
 mod upgrade;

@@ -11,6 +11,7 @@ pub use update::update_user;
 
 use crate::domain::events::{self, EventType};
 use crate::domain::metadata::{self, MetadataMode};
+use crate::domain::session_state::{end_user_sessions, SessionEnd};
 use crate::domain::view;
 use crate::domain::write::{mutate_user_view, read_user, user_for_update};
 use crate::error::ApiResult;
@@ -28,6 +29,7 @@ pub async fn delete_user(app: &AppState, user_id: &str) -> ApiResult<DeletedObje
     let record = user_for_update(&mut tx, user_id).await?;
     let dialect = tx.dialect;
     sql::delete_user(tx.conn(), dialect, record.user.seq).await?;
+    end_user_sessions(&mut tx, app, user_id, SessionEnd::End, now_ms()).await?;
     events::deleted_event(&mut tx, app, EventType::UserDeleted, "user", user_id).await?;
     tx.commit().await?;
     // The row was read locked, so this is the key of the last upload that committed; an

@@ -7,6 +7,7 @@ use crate::domain::events::{self, EventType};
 use crate::domain::input::{optional_text, second_factors};
 use crate::domain::metadata;
 use crate::domain::passwords;
+use crate::domain::session_state::{end_user_sessions, SessionEnd};
 use crate::domain::validate;
 use crate::domain::view;
 use crate::domain::write::{ensure_unique, reload, retry_on_unique_violation, user_for_update};
@@ -52,6 +53,9 @@ pub async fn update_user(
         req.skip_password_checks.unwrap_or(false),
     )
     .await?;
+    // A new password with `sign_out_of_other_sessions` revokes the user's sessions (all of
+    // them: a Backend API call has no session of its own to keep).
+    let end_sessions = req.password.is_some() && req.sign_out_of_other_sessions == Some(true);
 
     retry_on_unique_violation(|| async {
         let now = now_ms();
@@ -70,6 +74,9 @@ pub async fn update_user(
         sql::refresh_derived(tx.conn(), dialect, user.seq).await?;
         let record = reload(&mut tx, user_id).await?;
         events::user_event(&mut tx, app, EventType::UserUpdated, &record).await?;
+        if end_sessions {
+            end_user_sessions(&mut tx, app, user_id, SessionEnd::Revoke, now).await?;
+        }
         tx.commit().await?;
         Ok(view::user(&record, &app.settings, now_ms()))
     })

@@ -2,7 +2,7 @@
 //! the right object, retries, failure and resend, rotation, filters, nothing for a rolled-back
 //! change, and two PostgreSQL nodes sending each attempt once.
 
-pub(crate) mod receiver;
+pub mod receiver;
 
 use std::collections::HashMap;
 use std::time::Duration;
