@@ -132,6 +132,25 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Email addresses and phone numbers by id
+//!
+//! Clerk's `/email_addresses` and `/phone_numbers` operations ([`identifications`]):
+//!
+//! ```no_run
+//! # async fn run(client: clerk_http_client::Client) -> clerk_http_client::Result<()> {
+//! let email = client.email_addresses().create("user_123", "ada@example.com").verified(true).send().await?;
+//! client.email_addresses().update(&email.id).primary(true).send().await?;
+//! let phone = client
+//!     .phone_numbers()
+//!     .create("user_123", "+15555550100")
+//!     .verified(true)
+//!     .reserved_for_second_factor(true)
+//!     .send()
+//!     .await?;
+//! client.phone_numbers().delete(&phone.id).send().await?;
+//! # Ok(()) }
+//! ```
+//!
 //! # Trusted devices and billing
 //!
 //! ```no_run
@@ -212,6 +231,7 @@ mod client;
 mod config;
 mod error;
 pub mod ext;
+pub mod identifications;
 pub mod jwks;
 pub mod jwt_templates;
 pub mod pagination;
@@ -227,6 +247,7 @@ pub mod webhooks;
 pub use client::Client;
 pub use config::{Configuration, SecretKey, API_URL_ENV, DEFAULT_BASE_URL, SECRET_KEY_ENV};
 pub use error::{ApiError, Error, Result};
+pub use identifications::{EmailAddressesApi, PhoneNumbersApi};
 pub use jwks::JwksApi;
 pub use jwt_templates::JwtTemplatesApi;
 pub use request::{ApiResponse, RequestOptions};

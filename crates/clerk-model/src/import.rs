@@ -69,6 +69,12 @@ pub struct ImportIdentification {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub web3_wallet: Option<String>,
     pub reserved: bool,
+    /// Phone numbers only: reserved as a second factor (the number must be verified).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub reserved_for_second_factor: bool,
+    /// Phone numbers only: the user's default second factor (one of those reserved).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub default_second_factor: bool,
     pub verification: Option<ImportVerification>,
     pub created_at: Option<i64>,
     pub updated_at: Option<i64>,

@@ -11,6 +11,7 @@
 mod string_enum;
 mod billing;
 mod errors;
+mod identification_requests;
 mod identities;
 mod import;
 mod organization;
@@ -27,6 +28,10 @@ pub use billing::{
     CreditAdjustmentAction,
 };
 pub use errors::{ClerkError, ClerkErrors};
+pub use identification_requests::{
+    CreateEmailAddressRequest, CreatePhoneNumberRequest, UpdateEmailAddressRequest,
+    UpdatePhoneNumberRequest,
+};
 pub use identities::{
     EmailAddress, EnterpriseAccount, ExternalAccount, IdentificationLink, Passkey, PhoneNumber,
     SamlAccount, Verification, VerificationStatus, Web3Wallet,

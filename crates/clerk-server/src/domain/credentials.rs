@@ -5,16 +5,20 @@ use clerk_model::{
     CodeType, Totp, User, UserIdResponse, VerifyPasswordResponse, VerifyTotpResponse,
 };
 
+use super::events::{self, EventType};
 use super::lockout::{claim_attempt, settle_failed_attempt, settle_successful_attempt};
 use super::passwords;
 use super::session_state::SessionEnd;
 use super::user_rules::totp_context;
-use super::write::{mutate_user, mutate_user_view_ending_sessions, read_user};
+use super::write::{
+    mutate_user, mutate_user_view_ending_sessions, read_user, reload, user_for_update,
+};
 use crate::crypto::{self, PasswordHasher};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
 use crate::store::attempts::Factor;
-use crate::store::{now_ms, BackupCodes, UserRow};
+use crate::store::users as sql;
+use crate::store::{now_ms, BackupCodes, IdentRow, UserRow};
 use crate::AppState;
 
 fn required(param: &str, value: Option<String>) -> ApiResult<String> {
@@ -282,21 +286,57 @@ pub async fn remove_second_factor(
     user_id: &str,
     which: SecondFactor,
 ) -> ApiResult<UserIdResponse> {
+    let clear: fn(&mut UserRow) = match which {
+        SecondFactor::Totp => UserRow::clear_totp,
+        SecondFactor::BackupCodes => |user| user.backup_codes = None,
+        SecondFactor::All => return disable_mfa(app, user_id).await,
+    };
     let (_, record) = mutate_user(app, user_id, |user, _, now| {
-        user.change_second_factors(now, |user| {
-            if matches!(which, SecondFactor::Totp | SecondFactor::All) {
-                user.clear_totp();
-            }
-            if matches!(which, SecondFactor::BackupCodes | SecondFactor::All) {
-                user.backup_codes = None;
-            }
-        });
+        user.change_second_factors(now, clear);
         Ok(())
     })
     .await?;
     Ok(UserIdResponse {
         user_id: record.user.id,
     })
+}
+
+/// `DELETE /users/{id}/mfa`: every second factor, the phone numbers reserved for second factor
+/// included ("OTP sent via SMS", in Clerk's words). Their own transaction, as `mutate_user`
+/// writes only the user's row.
+async fn disable_mfa(app: &AppState, user_id: &str) -> ApiResult<UserIdResponse> {
+    let now = now_ms();
+    let mut tx = app.store.begin_write().await?;
+    let record = user_for_update(&mut tx, user_id).await?;
+    let mut user = record.user.clone();
+    user.clear_totp();
+    user.backup_codes = None;
+    let phones: Vec<IdentRow> = record
+        .identifications
+        .iter()
+        .filter(|i| i.reserved_for_second_factor)
+        .map(|i| IdentRow {
+            reserved_for_second_factor: false,
+            default_second_factor: false,
+            updated_at: now,
+            ..i.clone()
+        })
+        .collect();
+    if user == record.user && phones.is_empty() {
+        return Ok(UserIdResponse { user_id: user.id });
+    }
+    if record.has_mfa() {
+        user.mfa_disabled_at = Some(now);
+    }
+    for phone in &phones {
+        sql::update_identification(tx.conn(), phone).await?;
+    }
+    user.updated_at = now;
+    sql::update_user(tx.conn(), &user).await?;
+    let record = reload(&mut tx, user_id).await?;
+    events::user_event(&mut tx, app, EventType::UserUpdated, &record).await?;
+    tx.commit().await?;
+    Ok(UserIdResponse { user_id: user.id })
 }
 
 /// `POST /users/{id}/remove_password`: unchanged if the user has none. With

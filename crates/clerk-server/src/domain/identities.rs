@@ -8,7 +8,7 @@ use clerk_model::{
 
 use super::events::{self, EventType};
 use super::view;
-use super::write::{read_user, reload, user_for_update};
+use super::write::{read_user, reload, save_identity_change, user_for_update};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids;
 use crate::store::identities::{self as sql_ids, DeviceStatus, OwnedTable, TrustedDeviceRow};
@@ -82,11 +82,7 @@ pub async fn delete_web3_wallet(
             .map(|i| i.id.clone());
     }
     user.updated_at = now_ms();
-    sql::update_user(tx.conn(), &user).await?;
-    let dialect = tx.dialect;
-    sql::refresh_derived(tx.conn(), dialect, user.seq).await?;
-    let record = reload(&mut tx, user_id).await?;
-    events::user_event(&mut tx, app, EventType::UserUpdated, &record).await?;
+    save_identity_change(app, &mut tx, &user).await?;
     tx.commit().await?;
     Ok(view::deleted("web3_wallet", wallet_id))
 }
@@ -163,11 +159,7 @@ async fn replace_identification<T>(
     let mut user = record.user;
     *user.primary_id_mut(kind) = Some(ident.id.clone());
     user.updated_at = now;
-    sql::update_user(tx.conn(), &user).await?;
-    let dialect = tx.dialect;
-    sql::refresh_derived(tx.conn(), dialect, seq).await?;
-    let record = reload(&mut tx, user_id).await?;
-    events::user_event(&mut tx, app, EventType::UserUpdated, &record).await?;
+    let record = save_identity_change(app, &mut tx, &user).await?;
     tx.commit().await?;
     let ident = record
         .identifications

@@ -7,9 +7,10 @@
 //! - `write`: reading a user for an operation and the transactions that change one;
 //! - `session_state`: a session as the API shows it, and ending a user's sessions inside the
 //!   transaction of the change that ends them;
-//! - the operations: `users`, `account`, `lockout`, `credentials`, `identities`, `images`,
-//!   `import`, `export`, `list`, `oauth`, `billing`, `organizations`, `webhook_endpoints`,
-//!   `sessions`, `tokens` (session tokens, template tokens, signing keys), `jwt_templates`;
+//! - the operations: `users`, `account`, `lockout`, `credentials`, `identities`,
+//!   `identifications`, `images`, `import`, `export`, `list`, `oauth`, `billing`,
+//!   `organizations`, `webhook_endpoints`, `sessions`, `tokens` (session tokens, template
+//!   tokens, signing keys), `jwt_templates`;
 //! - `events`: what the operations write to the webhook outbox in their transactions.
 
 pub mod account;
@@ -17,6 +18,7 @@ pub mod billing;
 pub mod credentials;
 pub mod events;
 pub mod export;
+pub mod identifications;
 pub mod identities;
 pub mod images;
 pub mod import;

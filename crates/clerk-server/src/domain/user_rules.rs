@@ -6,7 +6,7 @@ use clerk_model::IdentificationStatus;
 use super::validate;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::settings::Settings;
-use crate::store::{IdentKind, IdentStatus, NewIdentification, UserRow};
+use crate::store::{IdentKind, IdentStatus, NewIdentification, UserRecord, UserRow};
 
 /// Associated data binding a sealed TOTP secret to its purpose and its user: a sealed value
 /// copied onto another user's row does not open.
@@ -19,8 +19,20 @@ fn seconds_until(until: i64, now: i64) -> i64 {
     ((until - now).max(0) + 999) / 1000
 }
 
+impl UserRecord {
+    /// Whether the user has any second factor: what [`UserRow::has_mfa`] counts, or a phone
+    /// number reserved for second factor (Clerk's `two_factor_enabled` counts SMS codes).
+    pub fn has_mfa(&self) -> bool {
+        self.user.has_mfa()
+            || self
+                .identifications
+                .iter()
+                .any(|i| i.reserved_for_second_factor)
+    }
+}
+
 impl UserRow {
-    /// Whether the user has any second factor.
+    /// Whether the user has a second factor kept on its row: a TOTP secret or backup codes.
     pub fn has_mfa(&self) -> bool {
         self.totp_secret.is_some() || self.backup_codes.is_some()
     }
@@ -185,6 +197,8 @@ impl NewIdentification {
             norm: kind.normalize(&value),
             value,
             status,
+            reserved_for_second_factor: false,
+            default_second_factor: false,
             created_at,
         }
     }

@@ -126,6 +126,22 @@ pub async fn insert_new_user(
     Ok(seq)
 }
 
+/// After a change to the user's identifications, inside its transaction: writes the user's row
+/// back, recomputes what is derived from the identifications (the order-by keys of the primary
+/// ones, the search row), reads the user back and emits `user.updated`. The caller commits.
+pub async fn save_identity_change(
+    app: &AppState,
+    tx: &mut WriteTx,
+    user: &UserRow,
+) -> ApiResult<UserRecord> {
+    sql::update_user(tx.conn(), user).await?;
+    let dialect = tx.dialect;
+    sql::refresh_derived(tx.conn(), dialect, user.seq).await?;
+    let record = reload(tx, &user.id).await?;
+    events::user_event(tx, app, EventType::UserUpdated, &record).await?;
+    Ok(record)
+}
+
 /// Runs `change` on the user's row inside a write transaction (the row locked on PostgreSQL),
 /// writes the row back if it changed, and returns what `change` returned with the user as
 /// stored afterwards. `change` does no I/O; an error from it writes nothing.

@@ -7,6 +7,7 @@ mod credentials;
 pub mod error;
 pub mod extract;
 mod health;
+mod identifications;
 mod identities;
 mod images;
 mod organizations;
@@ -41,6 +42,7 @@ pub fn router(app: AppState, serving: &ServingConfig) -> Router {
         .merge(users::router())
         .merge(credentials::router())
         .merge(identities::router())
+        .merge(identifications::router())
         .merge(images::router())
         .merge(organizations::router())
         .merge(billing::router())

@@ -1,9 +1,26 @@
-//! SQL for what hangs off a user besides its row: deletions of identifications, passkeys and
-//! external accounts, and trusted devices.
+//! SQL for what hangs off a user besides its row: finding an identification's owner, deletions
+//! of identifications, passkeys and external accounts, and trusted devices.
 
-use super::users::PasskeyRow;
+use super::users::{IdentKind, PasskeyRow};
 use super::{Arg, Sql};
 use crate::store::{Conn, DbError, DbResult, Row};
+
+/// The public id of the user who has the identification of `kind` with this id.
+pub async fn identification_owner(
+    conn: &mut Conn,
+    kind: IdentKind,
+    id: &str,
+) -> DbResult<Option<String>> {
+    let mut sql = Sql::new(
+        "SELECT u.id AS user_id FROM identifications i JOIN users u ON u.seq = i.user_seq \
+         WHERE i.id = ",
+    );
+    sql.bind(id).push(" AND i.kind = ").bind(kind.as_str());
+    sql.fetch_optional(conn)
+        .await?
+        .map(|row| row.try_get("user_id"))
+        .transpose()
+}
 
 /// Deletes the row of `table` with this public id if it belongs to `user_seq`; whether it did.
 pub async fn delete_owned(

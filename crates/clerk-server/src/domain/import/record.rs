@@ -123,6 +123,15 @@ pub(super) fn prepare(app: &AppState, r: ImportUser) -> ApiResult<Prepared> {
             idents.push(ident);
         }
     }
+    // One default second factor among the reserved numbers, as the API keeps it: the one the
+    // record names, else the first.
+    let default = idents
+        .iter()
+        .position(|i| i.reserved_for_second_factor && i.default_second_factor)
+        .or_else(|| idents.iter().position(|i| i.reserved_for_second_factor));
+    for (index, ident) in idents.iter_mut().enumerate() {
+        ident.default_second_factor = Some(index) == default;
+    }
     let primary = |kind: IdentKind, given: Option<String>| -> ApiResult<Option<String>> {
         let mut of_kind = idents.iter().filter(|i| i.kind == kind);
         match given {
@@ -209,7 +218,8 @@ pub(super) fn prepare(app: &AppState, r: ImportUser) -> ApiResult<Prepared> {
         }
         user.backup_codes = BackupCodes::new(digests);
     }
-    if user.has_mfa() && user.mfa_enabled_at.is_none() {
+    let reserved_phone = idents.iter().any(|i| i.reserved_for_second_factor);
+    if (user.has_mfa() || reserved_phone) && user.mfa_enabled_at.is_none() {
         user.mfa_enabled_at = Some(created_at);
     }
     user.id = user_id;
@@ -274,13 +284,25 @@ fn identification(
             }
         },
     };
-    Ok(NewIdentification::new(
-        id_or_new(&format!("{param}.id"), item.id.clone(), "idn")?,
-        kind,
-        value,
-        status,
-        item.created_at.unwrap_or(created_at),
-    ))
+    if item.reserved_for_second_factor
+        && (kind != IdentKind::Phone || status != IdentStatus::Verified)
+    {
+        return Err(ApiError::value_invalid(
+            &format!("{param}.reserved_for_second_factor"),
+            "Only a verified phone number can be reserved for second factor.",
+        ));
+    }
+    Ok(NewIdentification {
+        reserved_for_second_factor: item.reserved_for_second_factor,
+        default_second_factor: item.default_second_factor,
+        ..NewIdentification::new(
+            id_or_new(&format!("{param}.id"), item.id.clone(), "idn")?,
+            kind,
+            value,
+            status,
+            item.created_at.unwrap_or(created_at),
+        )
+    })
 }
 
 fn external_account(

@@ -22,5 +22,5 @@ pub use row::{IdentRow, NewIdentification, PasskeyRow, UserRecord, UserRow};
 pub use values::{BackupCodes, IdentKind, IdentStatus};
 pub use write::{
     delete_identifications, delete_user, insert_identification, insert_user, refresh_derived,
-    update_user,
+    update_identification, update_user,
 };

@@ -164,7 +164,8 @@ pub(in crate::store) async fn attach_children(
     Ok(records)
 }
 
-const IDENT_COLUMNS: &str = "id, user_seq, kind, value, status, strategy, created_at, updated_at";
+const IDENT_COLUMNS: &str = "id, user_seq, kind, value, status, strategy, \
+    reserved_for_second_factor, default_second_factor, created_at, updated_at";
 const PASSKEY_COLUMNS: &str = "id, user_seq, name, last_used_at, created_at";
 
 /// A JSON object of `columns` (keys named after them), as text.

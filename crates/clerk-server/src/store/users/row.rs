@@ -64,8 +64,29 @@ pub struct IdentRow {
     pub value: String,
     pub status: IdentStatus,
     pub strategy: Option<String>,
+    /// Phone numbers: reserved as a second factor.
+    #[serde(deserialize_with = "stored_flag")]
+    pub reserved_for_second_factor: bool,
+    /// Phone numbers: the user's default second factor.
+    #[serde(deserialize_with = "stored_flag")]
+    pub default_second_factor: bool,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// A boolean column read from a row's JSON document: SQLite's `json_object` writes its
+/// INTEGER 0/1, PostgreSQL's `json_build_object` its BOOLEAN as `true`/`false`.
+fn stored_flag<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Int(i64),
+    }
+    Ok(match serde::Deserialize::deserialize(deserializer)? {
+        Flag::Bool(b) => b,
+        Flag::Int(n) => n != 0,
+    })
 }
 
 /// An identification to insert.
@@ -77,6 +98,8 @@ pub struct NewIdentification {
     /// The value as compared for uniqueness and exact filters.
     pub norm: String,
     pub status: IdentStatus,
+    pub reserved_for_second_factor: bool,
+    pub default_second_factor: bool,
     pub created_at: i64,
 }
 

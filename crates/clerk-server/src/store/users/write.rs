@@ -2,7 +2,7 @@
 
 use super::super::{Arg, Dialect, Sql};
 use super::read::find_by_seq;
-use super::row::{bind_user_values, NewIdentification, UserRow, USER_COLUMNS};
+use super::row::{bind_user_values, IdentRow, NewIdentification, UserRow, USER_COLUMNS};
 use super::search::{delete_search_row, write_search_row, Searchable};
 use crate::store::{Conn, DbResult};
 
@@ -40,8 +40,8 @@ pub async fn insert_identification(
     ident: &NewIdentification,
 ) -> DbResult<()> {
     let mut sql = Sql::new(
-        "INSERT INTO identifications \
-         (id, user_seq, kind, value, norm, status, strategy, created_at, updated_at) VALUES ",
+        "INSERT INTO identifications (id, user_seq, kind, value, norm, status, strategy, \
+         reserved_for_second_factor, default_second_factor, created_at, updated_at) VALUES ",
     );
     sql.bind_list::<Arg>(&[
         ident.id.clone().into(),
@@ -51,9 +51,29 @@ pub async fn insert_identification(
         ident.norm.clone().into(),
         ident.status.as_str().into(),
         ident.status.strategy().into(),
+        ident.reserved_for_second_factor.into(),
+        ident.default_second_factor.into(),
         ident.created_at.into(),
         ident.created_at.into(),
     ]);
+    sql.execute(conn).await.map(|_| ())
+}
+
+/// Writes back what an identification's owner may change: its status (with the strategy that
+/// goes with it), its second-factor flags and `updated_at`. The value never changes.
+pub async fn update_identification(conn: &mut Conn, ident: &IdentRow) -> DbResult<()> {
+    let mut sql = Sql::new("UPDATE identifications SET status = ");
+    sql.bind(ident.status.as_str())
+        .push(", strategy = ")
+        .bind(ident.status.strategy())
+        .push(", reserved_for_second_factor = ")
+        .bind(ident.reserved_for_second_factor)
+        .push(", default_second_factor = ")
+        .bind(ident.default_second_factor)
+        .push(", updated_at = ")
+        .bind(ident.updated_at)
+        .push(" WHERE id = ")
+        .bind(ident.id.as_str());
     sql.execute(conn).await.map(|_| ())
 }
 
