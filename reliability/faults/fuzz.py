@@ -60,6 +60,8 @@ KNOWN_IMPLEMENTED = {
     "GetSessionList", "createSession", "GetSession", "RefreshSession", "RevokeSession",
     "CreateSessionToken", "CreateSessionTokenFromTemplate", "GetJWKS", "ListJWTTemplates",
     "CreateJWTTemplate", "GetJWTTemplate", "UpdateJWTTemplate", "DeleteJWTTemplate",
+    "CreateEmailAddress", "GetEmailAddress", "UpdateEmailAddress", "DeleteEmailAddress",
+    "CreatePhoneNumber", "GetPhoneNumber", "UpdatePhoneNumber", "DeletePhoneNumber",
 }
 
 # The spec paths fuzzed: the Users API and the resources that hang off a user.
@@ -156,9 +158,11 @@ def seed(client: httpx.Client) -> dict[str, list[str]]:
     ids = [r["id"] for r in result["results"]]
     users = ids[:16]  # kept: every operation but DELETE /users/{id} uses these
     doomed_users = ids[16:]  # DELETE /users/{id} deletes these
-    wallets, passkeys, accounts, devices = [], [], [], []
+    wallets, passkeys, accounts, devices, email_ids, phone_ids = [], [], [], [], [], []
     for uid in users:
         u = expect_status(client.get(f"/users/{uid}"), 200, "seed read-back")
+        email_ids += [e["id"] for e in u.get("email_addresses", [])]
+        phone_ids += [p["id"] for p in u.get("phone_numbers", [])]
         wallets += [w["id"] for w in u.get("web3_wallets", [])]
         passkeys += [p["id"] for p in u.get("passkeys", [])]
         accounts += [a["id"] for a in u.get("external_accounts", [])]
@@ -215,6 +219,8 @@ def seed(client: httpx.Client) -> dict[str, list[str]]:
         "roles": ["org:member", "org:admin"],
         "session_ids": sessions, "template_ids": templates[:2], "doomed_template_ids": doomed_templates,
         "template_names": template_names,
+        "email_address_ids": email_ids or ["idn_none"], "phone_number_ids": phone_ids or ["idn_none"],
+        "phones": [f"+1444{n:07d}" for n in range(400)],
     }
 
 
@@ -273,6 +279,8 @@ GLOBAL_BINDINGS = {
     "path.session_id": "session_ids",
     "path.template_id": "template_ids",
     "path.template_name": "template_names",
+    "path.email_address_id": "email_address_ids",
+    "path.phone_number_id": "phone_number_ids",
 }
 _MEMBERSHIP = {"path.organization_id": "member_org_ids", "path.user_id": "member_user_ids"}
 # ...except where another choice reaches more of the server: deletions take their own rows (so
@@ -296,6 +304,8 @@ OPERATION_BINDINGS = {
     "createSession": {"body.user_id": "user_ids"},
     "GetSessionList": {"query.user_id": "user_ids"},
     "DeleteJWTTemplate": {"path.template_id": "doomed_template_ids"},
+    "CreateEmailAddress": {"body.user_id": "user_ids", "body.email_address": "emails"},
+    "CreatePhoneNumber": {"body.user_id": "user_ids", "body.phone_number": "phones"},
 }
 
 
