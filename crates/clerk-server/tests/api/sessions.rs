@@ -783,19 +783,17 @@ async fn session_events_are_sent(s: TestServer) {
     );
 }
 
+/// `count` requests for a token of the session, to send at once.
+fn token_requests(session_id: &str, count: usize) -> Vec<(Method, String, Option<Value>)> {
+    let path = format!("/sessions/{session_id}/tokens");
+    vec![(Method::POST, path, Some(json!({}))); count]
+}
+
 /// The first tokens of a new instance, asked for at once, are all signed with one key.
 async fn concurrent_first_tokens_share_one_key(s: TestServer) {
     let user_id = user(&s, "burst@example.com").await;
     let session_id = id(&session(&s, &user_id).await);
-    let requests = (0..20)
-        .map(|_| {
-            (
-                Method::POST,
-                format!("/sessions/{session_id}/tokens"),
-                Some(json!({})),
-            )
-        })
-        .collect();
+    let requests = token_requests(&session_id, 20);
     let answers = fire_at(std::slice::from_ref(&s.base), requests).await;
     let keys = jwks(&s).await;
     assert_eq!(keys["keys"].as_array().unwrap().len(), 1, "{keys}");
@@ -858,15 +856,7 @@ async fn tokens_of_one_postgres_node_verify_against_the_other() {
     let bases = [s.base.clone(), node.base_url()];
     let user_id = user(&s, "nodes@example.com").await;
     let session_id = id(&session(&s, &user_id).await);
-    let requests = (0..20)
-        .map(|_| {
-            (
-                Method::POST,
-                format!("/sessions/{session_id}/tokens"),
-                Some(json!({})),
-            )
-        })
-        .collect();
+    let requests = token_requests(&session_id, 20);
     let answers = fire_at(&bases, requests).await;
     let http = reqwest::Client::new();
     for base in &bases {
