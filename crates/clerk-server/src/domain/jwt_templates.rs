@@ -180,25 +180,37 @@ fn name_taken() -> ApiError {
     ApiError::identifier_exists("name", "JWT template name")
 }
 
-/// Inserts or updates `row` once no other template has its name.
-async fn save(app: &AppState, row: &JwtTemplateRow, insert: bool) -> ApiResult<()> {
+/// Writes the template `change` makes of the stored one with `id` (`None`: a new template),
+/// once no other template has its name. The stored one is read, locked, inside the transaction:
+/// two updates at once apply one after the other, neither losing the other's fields.
+async fn save(
+    app: &AppState,
+    id: Option<&str>,
+    change: impl Fn(Option<JwtTemplateRow>) -> ApiResult<JwtTemplateRow>,
+) -> ApiResult<JwtTemplateRow> {
     retry_on_unique_violation(|| async {
         let mut tx = app.store.begin_write().await?;
+        let stored = match id {
+            Some(id) => Some(
+                sql::find_for_update(tx.conn(), id)
+                    .await?
+                    .ok_or_else(|| not_found(id))?,
+            ),
+            None => None,
+        };
+        let row = change(stored)?;
         if let Some(other) = sql::find_by_name(tx.conn(), &row.name).await? {
             if other.id != row.id {
                 return Err(OpError::Api(name_taken()));
             }
         }
-        if insert {
-            sql::insert(tx.conn(), row).await?;
+        if id.is_some() {
+            sql::update(tx.conn(), &row).await?;
         } else {
-            if sql::find(tx.conn(), &row.id).await?.is_none() {
-                return Err(OpError::Api(not_found(&row.id)));
-            }
-            sql::update(tx.conn(), row).await?;
+            sql::insert(tx.conn(), &row).await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(row)
     })
     .await
     .map_err(|e| {
@@ -226,22 +238,20 @@ pub async fn create(app: &AppState, req: JwtTemplateRequest) -> ApiResult<JwtTem
         updated_at: now,
     };
     apply(app, &mut row, req)?;
-    save(app, &row, true).await?;
+    let row = save(app, None, |_| Ok(row.clone())).await?;
     Ok(view(&row))
 }
 
 /// `PATCH /jwt_templates/{id}`: `name` and `claims` as given (both required, as Clerk's PATCH
 /// takes the whole template); absent optional fields keep their values.
 pub async fn update(app: &AppState, id: &str, req: JwtTemplateRequest) -> ApiResult<JwtTemplate> {
-    let mut row = {
-        let mut conn = app.store.read().await?;
-        sql::find(&mut conn, id)
-            .await?
-            .ok_or_else(|| not_found(id))?
-    };
-    apply(app, &mut row, req)?;
-    row.updated_at = now_ms();
-    save(app, &row, false).await?;
+    let row = save(app, Some(id), |stored| {
+        let mut row = stored.expect("an update reads the stored template");
+        apply(app, &mut row, req.clone())?;
+        row.updated_at = now_ms();
+        Ok(row)
+    })
+    .await?;
     Ok(view(&row))
 }
 

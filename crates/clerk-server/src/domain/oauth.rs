@@ -112,19 +112,12 @@ fn tokens_with<E>(
     })
 }
 
-/// The answer: a bare array, or `{data, total_count}` with `paginated=true`.
-pub enum TokenList {
-    Bare(Vec<OAuthAccessToken>),
-    Paginated(Paginated<OAuthAccessToken>),
-}
-
 pub async fn access_tokens(
     app: &AppState,
     user_id: &str,
     provider: &str,
-    paginated: bool,
     Page { limit, offset }: Page,
-) -> ApiResult<TokenList> {
+) -> ApiResult<Paginated<OAuthAccessToken>> {
     if !is_oauth_provider(provider) {
         return Err(ApiError::new(
             ErrorKind::BadRequest,
@@ -163,13 +156,9 @@ pub async fn access_tokens(
     {
         tokens.push(current_token(app, config, account).await?);
     }
-    Ok(if paginated {
-        TokenList::Paginated(Paginated {
-            data: tokens,
-            total_count,
-        })
-    } else {
-        TokenList::Bare(tokens)
+    Ok(Paginated {
+        data: tokens,
+        total_count,
     })
 }
 

@@ -3,7 +3,7 @@
 use crate::error::ErrorKind;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
@@ -14,7 +14,6 @@ use serde_json::Value;
 use super::auth::AdminKey;
 use super::extract::{JsonBody, Query};
 use super::on_blocking_thread;
-use crate::domain::oauth::TokenList;
 use crate::domain::{export, import, oauth};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
@@ -74,13 +73,8 @@ pub async fn oauth_access_tokens(
     Query(q): Query,
 ) -> ApiResult<Response> {
     let paginated = q.bool("paginated")?.unwrap_or(false);
-    let page = q.page()?;
-    Ok(
-        match oauth::access_tokens(&app, &user_id, &provider, paginated, page).await? {
-            TokenList::Bare(tokens) => Json(tokens).into_response(),
-            TokenList::Paginated(page) => Json(page).into_response(),
-        },
-    )
+    let tokens = oauth::access_tokens(&app, &user_id, &provider, q.page()?).await?;
+    Ok(super::list_response(tokens, paginated))
 }
 
 /// The bulk import route (under `/v1`): its requests get

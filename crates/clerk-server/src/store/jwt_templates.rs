@@ -91,6 +91,20 @@ pub async fn find(conn: &mut Conn, id: &str) -> DbResult<Option<JwtTemplateRow>>
         .transpose()
 }
 
+/// The template with this id, its row locked for the transaction (PostgreSQL; SQLite writers
+/// are serialized already).
+pub async fn find_for_update(conn: &mut Conn, id: &str) -> DbResult<Option<JwtTemplateRow>> {
+    let mut sql = find_by("id", id);
+    if conn.dialect() == super::Dialect::Postgres {
+        sql.push(" FOR UPDATE");
+    }
+    sql.fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
 pub async fn find_by_name(conn: &mut Conn, name: &str) -> DbResult<Option<JwtTemplateRow>> {
     find_by("name", name)
         .fetch_optional(conn)

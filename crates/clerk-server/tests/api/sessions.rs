@@ -827,7 +827,36 @@ async fn a_ban_racing_new_sessions_leaves_none_active(s: TestServer) {
     assert_eq!(active, json!([]));
 }
 
+/// Twenty updates at once, half changing the lifetime, half setting a key of the template's
+/// own: each reads the template in its own transaction, so none writes back a stale copy of
+/// what another just changed.
+async fn concurrent_template_updates_lose_nothing(s: TestServer) {
+    let template = s
+        .post("/jwt_templates", json!({"name": "racy", "claims": {}}))
+        .await
+        .ok();
+    let path = format!("/jwt_templates/{}", id(&template));
+    let requests = (0..20)
+        .map(|i| {
+            let body = if i % 2 == 0 {
+                json!({"name": "racy", "claims": {}, "lifetime": 100 + i})
+            } else {
+                json!({"name": "racy", "claims": {}, "custom_signing_key": true,
+                       "signing_algorithm": "HS256", "signing_key": "a shared secret"})
+            };
+            (Method::PATCH, path.clone(), Some(body))
+        })
+        .collect();
+    for (status, body) in fire_at(std::slice::from_ref(&s.base), requests).await {
+        assert_eq!(status, 200, "{body}");
+    }
+    let stored = s.get(&path).await.ok();
+    assert_eq!(stored["custom_signing_key"], true, "{stored}");
+    assert_ne!(stored["lifetime"], 60, "{stored}");
+}
+
 crate::on_both_stores!(
+    concurrent_template_updates_lose_nothing,
     sessions_are_created_listed_read_and_revoked,
     session_requests_are_checked,
     session_tokens_verify_against_the_jwks,
