@@ -11,6 +11,17 @@ use crate::sessions::SessionsApi;
 use crate::transport::Transport;
 use crate::users::UsersApi;
 
+/// The entry point: one per application, cloned freely. Each accessor ([`Client::users`],
+/// [`Client::sessions`], …) returns the operations of one part of the API.
+///
+/// ```
+/// use clerk_http_client::{Client, Configuration};
+///
+/// let client = Client::new(Configuration::new("sk_test_123").base_url("http://127.0.0.1:8080/v1"))?;
+/// assert_eq!(client.configuration().base_url, "http://127.0.0.1:8080/v1");
+/// let users = client.users(); // cheap: shares the client's connection pool
+/// # Ok::<(), clerk_http_client::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Client {
     transport: Arc<Transport>,
@@ -50,6 +61,7 @@ impl Client {
         JwtTemplatesApi::new(self.clone())
     }
 
+    /// The configuration every call starts from.
     pub fn configuration(&self) -> &Configuration {
         self.transport.config()
     }

@@ -21,6 +21,7 @@ pub const API_URL_ENV: &str = "CLERK_API_URL";
 pub struct SecretKey(String);
 
 impl SecretKey {
+    /// Wraps a key.
     pub fn new(key: impl Into<String>) -> Self {
         Self(key.into())
     }
@@ -48,6 +49,12 @@ pub(crate) const REDACTED: &str = "[redacted]";
 
 /// Settings shared by every request of a [`crate::Client`].
 ///
+/// `Configuration::default()` and [`Configuration::from_env`] are the same thing: the built-in
+/// defaults, with the secret key from `CLERK_SECRET_KEY` and the base URL from `CLERK_API_URL`
+/// where those are set. What the code sets afterwards wins over the environment. The struct is
+/// `#[non_exhaustive]`: build it from a default and the setters, so a later field is not a
+/// breaking change.
+///
 /// ```
 /// use std::time::Duration;
 /// use clerk_http_client::{Configuration, RetryPolicy};
@@ -59,18 +66,21 @@ pub(crate) const REDACTED: &str = "[redacted]";
 /// assert_eq!(config.base_url, "http://127.0.0.1:8080/v1");
 /// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Configuration {
     /// Server URL including the version prefix; paths such as `/users` are appended.
     pub base_url: String,
-    /// Sent as `Authorization: Bearer <key>`. When `None`, [`crate::Client::new`] reads
-    /// `CLERK_SECRET_KEY`.
+    /// Sent as `Authorization: Bearer <key>`. [`crate::Client::new`] fails without one.
     pub secret_key: Option<SecretKey>,
     /// `Clerk-API-Version` header; `None` sends none and lets the server pick its default.
     pub api_version: Option<String>,
+    /// `User-Agent` header (default `clerk-http-client-rust/<version>`).
     pub user_agent: String,
     /// Limit for one attempt (connect, send, and read the whole response).
     pub timeout: Option<Duration>,
+    /// Limit for opening a connection (TCP and TLS).
     pub connect_timeout: Duration,
+    /// When and how often a failed request is tried again.
     pub retry_policy: RetryPolicy,
     /// Check parameters against the API's documented bounds before sending (limit 1..=500,
     /// at most 100 values per array filter, 1..=50 ids in bulk calls, …), so that a mistake fails
@@ -78,11 +88,21 @@ pub struct Configuration {
     pub client_side_validation: bool,
     /// Also log request and response bodies (at `DEBUG`, through `tracing`). Bodies can hold
     /// personal data, so this is off by default; request lines and statuses are always logged.
+    /// Secrets in bodies are redacted: passwords and digests, TOTP secrets and codes, backup
+    /// codes, tokens, signing keys and webhook secrets.
     pub debugging: bool,
 }
 
+/// The same as [`Configuration::from_env`].
 impl Default for Configuration {
     fn default() -> Self {
+        Self::from_env()
+    }
+}
+
+impl Configuration {
+    /// The built-in defaults, whatever the environment says.
+    fn builtin() -> Self {
         Self {
             base_url: DEFAULT_BASE_URL.to_owned(),
             secret_key: None,
@@ -95,10 +115,8 @@ impl Default for Configuration {
             debugging: false,
         }
     }
-}
 
-impl Configuration {
-    /// The defaults with the given secret key.
+    /// The defaults (with the base URL from `CLERK_API_URL` if set) and the given secret key.
     pub fn new(secret_key: impl Into<SecretKey>) -> Self {
         Self {
             secret_key: Some(secret_key.into()),
@@ -107,23 +125,37 @@ impl Configuration {
     }
 
     /// The defaults, with the secret key from `CLERK_SECRET_KEY` and the base URL from
-    /// `CLERK_API_URL` where they are set.
+    /// `CLERK_API_URL` where they are set (empty values count as unset). The only place this
+    /// crate reads the environment.
+    ///
+    /// ```
+    /// use clerk_http_client::Configuration;
+    ///
+    /// let config = Configuration::from_env().timeout(std::time::Duration::from_secs(5));
+    /// match std::env::var("CLERK_API_URL") {
+    ///     Ok(url) if !url.is_empty() => assert_eq!(config.base_url, url),
+    ///     _ => assert_eq!(config.base_url, "https://api.clerk.com/v1"),
+    /// }
+    /// // `default()` reads the same variables.
+    /// assert_eq!(Configuration::default().base_url, config.base_url);
+    /// ```
     pub fn from_env() -> Self {
-        let mut config = Self {
-            secret_key: std::env::var(SECRET_KEY_ENV).ok().map(SecretKey::new),
-            ..Self::default()
-        };
-        if let Ok(url) = std::env::var(API_URL_ENV) {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let mut config = Self::builtin();
+        config.secret_key = var(SECRET_KEY_ENV).map(SecretKey::new);
+        if let Some(url) = var(API_URL_ENV) {
             config.base_url = url;
         }
         config
     }
 
+    /// Server URL including the version prefix, e.g. `http://127.0.0.1:8080/v1`.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self
     }
 
+    /// The secret key (`sk_test_…` / `sk_live_…`).
     pub fn secret_key(mut self, key: impl Into<SecretKey>) -> Self {
         self.secret_key = Some(key.into());
         self
@@ -135,11 +167,13 @@ impl Configuration {
         self
     }
 
+    /// The `User-Agent` header.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
     }
 
+    /// Limit for one attempt: connect, send, and read the whole response.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -151,21 +185,33 @@ impl Configuration {
         self
     }
 
+    /// Limit for opening a connection.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
+    /// When and how often failed requests are retried.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry_policy = policy;
         self
     }
 
+    /// Check parameters against the API's bounds before sending (on by default).
     pub fn client_side_validation(mut self, enabled: bool) -> Self {
         self.client_side_validation = enabled;
         self
     }
 
+    /// Log request and response bodies at `DEBUG`, with secrets redacted.
+    ///
+    /// ```
+    /// use clerk_http_client::{Client, Configuration};
+    ///
+    /// // A password sent with `create_user` is logged as "[redacted]", never as sent.
+    /// let client = Client::new(Configuration::new("sk_test_123").debugging(true));
+    /// assert!(client.is_ok());
+    /// ```
     pub fn debugging(mut self, enabled: bool) -> Self {
         self.debugging = enabled;
         self
@@ -186,7 +232,7 @@ mod tests {
 
     #[test]
     fn defaults_follow_clerk() {
-        let config = Configuration::default();
+        let config = Configuration::builtin();
         assert_eq!(config.base_url, "https://api.clerk.com/v1");
         assert_eq!(config.api_version.as_deref(), Some("2026-05-12"));
         assert!(config.client_side_validation);

@@ -12,8 +12,10 @@ use clerk_model::ClerkErrors;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
+/// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Everything a call can fail with.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -31,18 +33,28 @@ pub enum Error {
 
     /// A 2xx response whose body is not the expected JSON.
     #[error("could not decode the {status} response: {source}")]
+    #[non_exhaustive]
     Decode {
+        /// The response's status.
         status: StatusCode,
         /// The body as received (lossily UTF-8), to see what the server actually sent.
         body: String,
+        /// The response's headers.
         headers: Box<HeaderMap>,
+        /// Why it could not be decoded.
         #[source]
         source: serde_json::Error,
     },
 
     /// A parameter broke a documented rule; nothing was sent.
     #[error("invalid parameter `{param}`: {message}")]
-    Validation { param: String, message: String },
+    #[non_exhaustive]
+    Validation {
+        /// The parameter, as the API names it.
+        param: String,
+        /// The rule it broke.
+        message: String,
+    },
 
     /// The client could not be set up (no secret key, bad base URL, bad header value).
     #[error("configuration error: {0}")]
@@ -50,35 +62,83 @@ pub enum Error {
 
     /// A profile image file could not be read.
     #[error("could not read {path}: {source}")]
+    #[non_exhaustive]
     Io {
+        /// The file.
         path: String,
+        /// What the operating system said.
         #[source]
         source: std::io::Error,
     },
 }
 
-/// A non-2xx response.
+/// A non-2xx response. `#[non_exhaustive]`; [`ApiError::new`] builds one (e.g. for a test
+/// double), and its `Display` shows the same message as [`ApiError::message`]:
+///
+/// ```
+/// use clerk_http_client::model::{ClerkError, ClerkErrors};
+/// use clerk_http_client::{ApiError, StatusCode};
+///
+/// let mut envelope = ClerkErrors::default();
+/// envelope.errors.push(ClerkError {
+///     message: "not found".into(),
+///     long_message: "No user was found with id user_1".into(),
+///     code: "resource_not_found".into(),
+///     meta: None,
+/// });
+/// let error = ApiError::new(StatusCode::NOT_FOUND, envelope);
+/// assert_eq!(error.code(), Some("resource_not_found"));
+/// assert_eq!(error.message(), Some("No user was found with id user_1"));
+/// assert_eq!(error.short_message(), Some("not found"));
+/// assert_eq!(
+///     error.to_string(),
+///     "Clerk API error 404 Not Found: No user was found with id user_1 (resource_not_found)"
+/// );
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ApiError {
+    /// The HTTP status.
     pub status: StatusCode,
     /// Clerk's error envelope; empty when the body was not one (see [`ApiError::body`]).
     pub errors: ClerkErrors,
     /// The raw body, kept when it was not a `ClerkErrors` envelope (an HTML page from a proxy,
     /// plain text from a load balancer).
     pub body: Option<String>,
+    /// The response headers.
     pub headers: HeaderMap,
     /// The server's `Retry-After`, if it sent one (429, 503).
     pub retry_after: Option<Duration>,
 }
 
 impl ApiError {
+    /// An error with `status` and Clerk's error envelope, no headers and no raw body.
+    pub fn new(status: StatusCode, errors: ClerkErrors) -> Self {
+        Self {
+            status,
+            errors,
+            body: None,
+            headers: HeaderMap::new(),
+            retry_after: None,
+        }
+    }
+
     /// The code of the first error (`resource_not_found`, `form_identifier_exists`, …).
     pub fn code(&self) -> Option<&str> {
         self.errors.code()
     }
 
-    /// The first error's message.
+    /// The first error's message as `Display` shows it: Clerk's `long_message`, or its short
+    /// `message` when the long one is empty.
     pub fn message(&self) -> Option<&str> {
+        self.errors
+            .errors
+            .first()
+            .map(LongMessage::long_message_or_message)
+    }
+
+    /// The first error's short `message` (e.g. "not found").
+    pub fn short_message(&self) -> Option<&str> {
         self.errors.errors.first().map(|e| e.message.as_str())
     }
 
@@ -170,10 +230,12 @@ impl Error {
         }
     }
 
+    /// Whether the server answered 404.
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(StatusCode::NOT_FOUND)
     }
 
+    /// Whether the server answered 429 (after the retries the policy allowed).
     pub fn is_rate_limited(&self) -> bool {
         self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
     }

@@ -98,10 +98,15 @@ operation!(ImportUsers -> ImportResult);
 /// The answer to one import request.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[non_exhaustive]
 pub struct ImportResult {
+    /// `import_result`.
     pub object: String,
+    /// Records that made a new user.
     pub created: u64,
+    /// Records whose user was already there (same id or external id), left unchanged.
     pub existing: u64,
+    /// Records refused; their errors are in [`ImportResult::results`].
     pub failed: u64,
     /// One per record, in the order sent.
     pub results: Vec<ImportRecordResult>,
@@ -110,11 +115,13 @@ pub struct ImportResult {
 /// What happened to one record.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[non_exhaustive]
 pub struct ImportRecordResult {
     /// Position of the record in the request.
     pub index: usize,
     /// `created`, `exists` or `failed` (kept as sent, so a new status never fails decoding).
     pub status: String,
+    /// The user's id, when the record made or matched one.
     pub id: Option<String>,
     /// Clerk's error objects, for a failed record.
     pub errors: Vec<ClerkError>,
@@ -158,7 +165,10 @@ operation!(ExportUsers -> ExportPage);
 /// One page of the export.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[non_exhaustive]
 pub struct ExportPage {
+    /// Users in the import format, oldest first.
     pub data: Vec<Value>,
+    /// Whether another page follows (ask with `starting_after` = the last user's id).
     pub has_more: bool,
 }

@@ -227,6 +227,13 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
+
+// The README's examples are compiled as doc-tests, so the first thing a newcomer copies builds.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod client;
 mod config;
 mod error;
@@ -235,6 +242,7 @@ pub mod identifications;
 pub mod jwks;
 pub mod jwt_templates;
 pub mod pagination;
+mod redact;
 mod request;
 mod retry;
 pub mod sessions;
@@ -253,9 +261,46 @@ pub use jwt_templates::JwtTemplatesApi;
 pub use request::{ApiResponse, RequestOptions};
 pub use retry::RetryPolicy;
 pub use sessions::SessionsApi;
-pub use upload::ProfileImage;
+pub use upload::{IntoImageBytes, ProfileImage};
 pub use users::UsersApi;
 pub use validation::{MAX_BULK_IDS, MAX_FILTER_VALUES};
 
 /// The wire types ([`clerk_model`]), re-exported so callers need one dependency.
 pub use clerk_model as model;
+
+/// The HTTP types that appear in this crate's API (an [`ApiResponse`]'s status and headers, an
+/// [`ApiError`]'s, a [`ProfileImage`]'s bytes), re-exported so a caller can name them without
+/// depending on `reqwest`, `http` or `bytes` at matching versions.
+///
+/// ```no_run
+/// use clerk_http_client::{ApiResponse, Bytes, HeaderMap, ProfileImage, StatusCode};
+/// # async fn run(client: clerk_http_client::Client) -> clerk_http_client::Result<()> {
+/// let response: ApiResponse<_> = client.users().get_user("user_123").send_with_http_info().await?;
+/// let status: StatusCode = response.status;
+/// let headers: &HeaderMap = &response.headers;
+/// assert_eq!(status, StatusCode::OK);
+/// let image = ProfileImage::from_bytes(Bytes::from_static(b"\x89PNG"));
+/// # Ok(()) }
+/// ```
+pub use bytes::Bytes;
+pub use reqwest::header::HeaderMap;
+pub use reqwest::StatusCode;
+
+/// What most callers import: the client, its configuration, errors, the typed sort order and
+/// [`futures::TryStreamExt`] (for `try_next` / `try_collect` on the pagination streams).
+///
+/// ```no_run
+/// use clerk_http_client::prelude::*;
+/// # async fn run() -> clerk_http_client::Result<()> {
+/// let client = Client::new(Configuration::default())?;
+/// let first_ten: Vec<_> = client.users().get_user_list().into_stream().take(10).try_collect().await?;
+/// # Ok(()) }
+/// ```
+pub mod prelude {
+    pub use crate::users::{SortDirection, UserOrderBy, UserOrderField};
+    pub use crate::{
+        ApiError, ApiResponse, Client, Configuration, Error, ProfileImage, RequestOptions, Result,
+        RetryPolicy,
+    };
+    pub use futures::{StreamExt, TryStreamExt};
+}

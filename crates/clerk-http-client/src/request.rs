@@ -27,6 +27,7 @@ pub struct RequestOptions {
 }
 
 impl RequestOptions {
+    /// No overrides.
     pub fn new() -> Self {
         Self::default()
     }
@@ -49,6 +50,7 @@ impl RequestOptions {
         self
     }
 
+    /// Retry policy for this call.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry_policy = Some(policy);
         self
@@ -82,13 +84,27 @@ impl RequestOptions {
 /// A successful response: the decoded body with the status and headers it came with (the Ruby
 /// SDK's `*_with_http_info` triple).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ApiResponse<T> {
+    /// The decoded body.
     pub data: T,
+    /// The HTTP status (2xx).
     pub status: StatusCode,
+    /// The response headers.
     pub headers: HeaderMap,
 }
 
 impl<T> ApiResponse<T> {
+    /// A response, e.g. for a test double of code that takes one.
+    pub fn new(data: T, status: StatusCode, headers: HeaderMap) -> Self {
+        Self {
+            data,
+            status,
+            headers,
+        }
+    }
+
+    /// The body alone.
     pub fn into_data(self) -> T {
         self.data
     }

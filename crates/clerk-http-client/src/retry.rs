@@ -11,8 +11,22 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::StatusCode;
 
 /// Retry settings. The defaults (3 attempts, 500 ms doubling up to 8 s, 60 s in total) suit an
-/// interactive backend; batch jobs may raise them.
+/// interactive backend; batch jobs may raise them. `#[non_exhaustive]`: start from
+/// [`RetryPolicy::default`] or [`RetryPolicy::never`] and use the setters.
+///
+/// ```
+/// use std::time::Duration;
+/// use clerk_http_client::RetryPolicy;
+///
+/// let batch = RetryPolicy::default()
+///     .max_attempts(8)
+///     .max_backoff(Duration::from_secs(30))
+///     .max_elapsed(Duration::from_secs(300));
+/// assert_eq!(batch.max_attempts, 8);
+/// assert_eq!(RetryPolicy::never().max_attempts, 1);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Attempts in total, the first included; `1` disables retries.
     pub max_attempts: u32,
@@ -49,26 +63,32 @@ impl RetryPolicy {
         }
     }
 
+    /// Attempts in total, the first included (at least 1).
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.max(1);
         self
     }
 
+    /// Backoff before the first retry; doubled for each further one.
     pub fn initial_backoff(mut self, backoff: Duration) -> Self {
         self.initial_backoff = backoff;
         self
     }
 
+    /// Cap on one backoff, and on a `Retry-After` the client is willing to wait for.
     pub fn max_backoff(mut self, backoff: Duration) -> Self {
         self.max_backoff = backoff;
         self
     }
 
+    /// Time budget for all attempts and waits together.
     pub fn max_elapsed(mut self, elapsed: Duration) -> Self {
         self.max_elapsed = elapsed;
         self
     }
 
+    /// Also retry requests that are not safe to repeat after a 5xx, timeout or dropped
+    /// connection (only when the caller de-duplicates).
     pub fn retry_non_idempotent(mut self, enabled: bool) -> Self {
         self.retry_non_idempotent = enabled;
         self

@@ -12,6 +12,7 @@ use tracing::Instrument;
 
 use crate::config::{Configuration, REDACTED, SECRET_KEY_ENV};
 use crate::error::{ApiError, Error, Result};
+use crate::redact;
 use crate::request::{ApiResponse, HttpRequest, RequestBody, RequestOptions};
 use crate::retry::{self, Failure};
 
@@ -37,10 +38,7 @@ enum Outcome<T> {
 }
 
 impl Transport {
-    pub(crate) fn new(mut config: Configuration) -> Result<Self> {
-        if config.secret_key.is_none() {
-            config.secret_key = std::env::var(SECRET_KEY_ENV).ok().map(Into::into);
-        }
+    pub(crate) fn new(config: Configuration) -> Result<Self> {
         let key = config.secret_key.as_ref().ok_or_else(|| {
             Error::Configuration(format!(
                 "no secret key: set Configuration::secret_key or {SECRET_KEY_ENV}"
@@ -200,7 +198,8 @@ impl Transport {
         );
         if self.config.debugging {
             if let RequestBody::Json(bytes) = &request.body {
-                tracing::debug!(body = %String::from_utf8_lossy(bytes), "request body");
+                let body = redact::for_log(bytes, redact::Direction::Request);
+                tracing::debug!(body = %body, "request body");
             }
         }
 
@@ -237,7 +236,8 @@ impl Transport {
         };
         tracing::debug!(status = status.as_u16(), elapsed = ?sent.elapsed(), "received response");
         if self.config.debugging {
-            tracing::debug!(headers = ?headers, body = %String::from_utf8_lossy(&body), "response body");
+            let logged = redact::for_log(&body, redact::Direction::Response);
+            tracing::debug!(headers = ?headers, body = %logged, "response body");
         }
 
         if status.is_success() {

@@ -52,9 +52,58 @@ impl std::fmt::Debug for ProfileImage {
     }
 }
 
+/// The in-memory forms [`ProfileImage::from_bytes`] accepts, each taken without a copy.
+pub trait IntoImageBytes {
+    /// The bytes, as the multipart body sends them.
+    fn into_image_bytes(self) -> Bytes;
+}
+
+impl IntoImageBytes for Bytes {
+    fn into_image_bytes(self) -> Bytes {
+        self
+    }
+}
+
+impl IntoImageBytes for Vec<u8> {
+    fn into_image_bytes(self) -> Bytes {
+        Bytes::from(self)
+    }
+}
+
+impl IntoImageBytes for Box<[u8]> {
+    fn into_image_bytes(self) -> Bytes {
+        Bytes::from(self)
+    }
+}
+
+impl IntoImageBytes for &'static [u8] {
+    fn into_image_bytes(self) -> Bytes {
+        Bytes::from_static(self)
+    }
+}
+
+impl<const N: usize> IntoImageBytes for &'static [u8; N] {
+    fn into_image_bytes(self) -> Bytes {
+        Bytes::from_static(self)
+    }
+}
+
 impl ProfileImage {
-    pub fn from_bytes(bytes: impl Into<Bytes>) -> Self {
-        Self::with_source(Source::Bytes(bytes.into()))
+    /// An image already in memory: a `Vec<u8>`, [`Bytes`], a `&'static [u8]` or
+    /// `&'static [u8; N]` (what `include_bytes!` gives), taken without copying. For borrowed
+    /// bytes that do not live that long, pass `slice.to_vec()`.
+    ///
+    /// ```
+    /// use clerk_http_client::{Bytes, ProfileImage};
+    ///
+    /// static LOGO: &[u8; 4] = b"\x89PNG"; // e.g. include_bytes!("logo.png")
+    /// let from_array = ProfileImage::from_bytes(LOGO);
+    /// let from_slice = ProfileImage::from_bytes(&LOGO[..]);
+    /// let from_vec = ProfileImage::from_bytes(vec![0x89, b'P', b'N', b'G']);
+    /// let from_bytes = ProfileImage::from_bytes(Bytes::from_static(b"\x89PNG"));
+    /// ```
+    pub fn from_bytes(bytes: impl IntoImageBytes) -> Self {
+        Self::with_source(Source::Bytes(bytes.into_image_bytes()))
     }
 
     /// The file is opened when the request is sent; its name and extension give the part's file
@@ -63,6 +112,8 @@ impl ProfileImage {
         Self::with_source(Source::Path(path.into()))
     }
 
+    /// An image read from any async reader as the request is sent. A reader can be read once,
+    /// so such an upload is never retried.
     pub fn from_reader(reader: impl AsyncRead + Send + Sync + Unpin + 'static) -> Self {
         Self::with_source(Source::Reader(Mutex::new(Some(Box::new(reader)))))
     }
@@ -75,6 +126,7 @@ impl ProfileImage {
         }
     }
 
+    /// The part's file name (default: the file's name, else `profile_image`).
     pub fn file_name(mut self, name: impl Into<String>) -> Self {
         self.file_name = Some(name.into());
         self

@@ -1,10 +1,13 @@
 //! The client against the real server (`clerk_server::start`, in-process, ephemeral port, a real
 //! SQLite file): every operation, the webhook extension routes included.
 
+mod common;
+
 use clerk_http_client::model::{
     CodeType, CreditAdjustmentAction, IdentificationStatus, UpdateUserMetadataRequest,
 };
 use clerk_http_client::{Client, Configuration, Error, ProfileImage, RetryPolicy};
+use common::CapturedLogs;
 use futures::TryStreamExt;
 use serde_json::json;
 
@@ -543,6 +546,68 @@ async fn totp_backup_codes_and_mfa() {
             .unwrap()
             .two_factor_enabled
     );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn debug_logs_show_bodies_without_their_secrets() {
+    let server = TestServer::start().await;
+    let client = Client::new(
+        Configuration::new(KEY)
+            .base_url(server.base_url())
+            .retry_policy(RetryPolicy::never())
+            .debugging(true),
+    )
+    .unwrap();
+    let users = client.users();
+    let (captured, _guard) = CapturedLogs::start();
+
+    let user = users
+        .create_user()
+        .email_address(["logged@example.com"])
+        .password("correct-horse-battery-staple-42")
+        .totp_secret("JBSWY3DPEHPK3PXP")
+        .backup_codes(["98765432", "87654321"])
+        .send()
+        .await
+        .unwrap();
+    users
+        .verify_password(&user.id, "correct-horse-battery-staple-42")
+        .send()
+        .await
+        .unwrap();
+    users
+        .verify_totp(&user.id, "98765432")
+        .send()
+        .await
+        .unwrap();
+    let totp = users.create_user_totp(&user.id).send().await.unwrap();
+    let new_secret = totp.secret.clone().unwrap();
+    // An error answer keeps its code readable.
+    let err = users
+        .verify_password(&user.id, "a-wrong-password-123")
+        .send()
+        .await
+        .unwrap_err();
+
+    let logs = captured.text();
+    for secret in [
+        "correct-horse-battery-staple-42",
+        "a-wrong-password-123",
+        "JBSWY3DPEHPK3PXP",
+        "98765432",
+        "87654321",
+        new_secret.as_str(),
+    ] {
+        assert!(!logs.contains(secret), "{secret} is in the logs:\n{logs}");
+    }
+    // The bodies are still there, with what is not secret.
+    assert!(logs.contains("logged@example.com"), "{logs}");
+    assert!(logs.contains(r#""password":"[redacted]""#), "{logs}");
+    assert!(logs.contains(r#""code":"[redacted]""#), "{logs}");
+    assert!(logs.contains(r#""secret":"[redacted]""#), "{logs}");
+    let code = err.code().unwrap().to_owned();
+    assert!(logs.contains(&format!(r#""code":"{code}""#)), "{logs}");
     server.stop().await;
 }
 

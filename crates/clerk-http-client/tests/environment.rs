@@ -39,9 +39,13 @@ async fn the_secret_key_and_base_url_come_from_the_environment() {
         .unwrap();
     assert_eq!(count.total_count, 3);
 
-    // …and the key alone when the configuration has none.
-    let config = Configuration::default().base_url(format!("{}/v1", server.uri()));
-    assert!(config.secret_key.is_none());
+    // …and `Configuration::default()` reads the same two variables as `from_env`.
+    let config = Configuration::default();
+    assert_eq!(
+        config.secret_key.as_ref().map(|k| k.expose()),
+        Some("sk_test_from_env_00000000000000000000000")
+    );
+    assert_eq!(config.base_url, format!("{}/v1", server.uri()));
     let count = Client::new(config)
         .unwrap()
         .users()
@@ -50,4 +54,21 @@ async fn the_secret_key_and_base_url_come_from_the_environment() {
         .await
         .unwrap();
     assert_eq!(count.total_count, 3);
+
+    // What the code sets wins over the environment.
+    let explicit = Configuration::new("sk_test_explicit").base_url("http://127.0.0.1:1/v1");
+    assert_eq!(
+        explicit.secret_key.as_ref().map(|k| k.expose()),
+        Some("sk_test_explicit")
+    );
+    assert_eq!(explicit.base_url, "http://127.0.0.1:1/v1");
+
+    // Empty variables count as unset: Clerk's URL, and no key, so no client.
+    std::env::set_var("CLERK_SECRET_KEY", "");
+    std::env::set_var("CLERK_API_URL", "");
+    let config = Configuration::default();
+    assert_eq!(config.base_url, "https://api.clerk.com/v1");
+    assert!(config.secret_key.is_none());
+    let err = Client::new(config).unwrap_err();
+    assert!(err.to_string().contains("CLERK_SECRET_KEY"), "{err}");
 }

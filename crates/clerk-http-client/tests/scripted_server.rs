@@ -2,11 +2,13 @@
 //! and 5xx, timeouts, malformed and non-JSON bodies, tolerant decoding, headers, query encoding,
 //! pagination, uploads, validation and log redaction.
 
-use std::sync::{Arc, Mutex};
+mod common;
+
 use std::time::{Duration, Instant};
 
 use clerk_http_client::model::{CodeType, VerificationStatus};
 use clerk_http_client::{Client, Configuration, Error, ProfileImage, RetryPolicy};
+use common::CapturedLogs;
 use futures::TryStreamExt;
 use serde_json::{json, Value};
 use wiremock::matchers::{
@@ -985,14 +987,10 @@ async fn with_validation_off_the_server_judges() {
 
 #[test]
 fn a_client_needs_a_secret_key_and_a_valid_url() {
-    let no_key = Configuration {
-        secret_key: None,
-        ..Configuration::default()
-    };
-    // Only meaningful when the environment does not provide one.
-    if std::env::var("CLERK_SECRET_KEY").is_err() {
-        assert!(matches!(Client::new(no_key), Err(Error::Configuration(_))));
-    }
+    // Whatever the environment holds: the client reads it only through `from_env`/`default`.
+    let mut no_key = Configuration::default();
+    no_key.secret_key = None;
+    assert!(matches!(Client::new(no_key), Err(Error::Configuration(_))));
     assert!(matches!(
         Client::new(Configuration::new(KEY).base_url("not a url")),
         Err(Error::Configuration(_))
@@ -1251,20 +1249,6 @@ async fn profile_images_are_sent_as_multipart_part_file() {
 
 // --- logging ----------------------------------------------------------------------------------
 
-/// Collects everything `tracing` writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn debug_logs_show_requests_and_bodies_but_never_the_secret_key() {
     let server = MockServer::start().await;
@@ -1273,14 +1257,7 @@ async fn debug_logs_show_requests_and_bodies_but_never_the_secret_key() {
         .mount(&server)
         .await;
 
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = CapturedLogs::start();
 
     let client = Client::new(config(&server).debugging(true)).unwrap();
     client
@@ -1291,7 +1268,7 @@ async fn debug_logs_show_requests_and_bodies_but_never_the_secret_key() {
         .await
         .unwrap();
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("update_user"), "{logs}");
     assert!(logs.contains("PATCH"), "{logs}");
     assert!(logs.contains("/v1/users/user_1"), "{logs}");

@@ -91,7 +91,7 @@ pub(super) fn list_request(users: &UsersApi, list: &ListArgs) -> GetUserList {
         builder = builder.offset(offset);
     }
     if let Some(order_by) = &list.order_by {
-        builder = builder.order_by(order_by);
+        builder = builder.order_by(order_by.as_str());
     }
     builder
 }

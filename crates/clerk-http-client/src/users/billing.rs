@@ -71,6 +71,7 @@ impl AdjustUserBillingCreditBalance {
         self
     }
 
+    /// A note kept with the ledger entry.
     pub fn note(mut self, note: impl Into<String>) -> Self {
         self.body.note = Some(note.into());
         self

@@ -34,13 +34,80 @@ impl CreateUser {
         self
     }
 
-    body_setters!(@string external_id, first_name, last_name, locale, username, password,
-        password_digest, password_hasher, totp_secret, legal_accepted_at, created_at);
-    body_setters!(@bool skip_password_checks, skip_password_requirement, delete_self_enabled,
-        skip_legal_checks, skip_user_requirement, create_organization_enabled,
-        bypass_client_trust, banned, locked);
-    body_setters!(@strings email_address, phone_number, web3_wallet, backup_codes);
-    body_setters!(@json public_metadata, private_metadata, unsafe_metadata);
+    body_setters!(@string
+        /// The user's id in your own systems or previous authentication solution; unique
+        /// across the instance.
+        external_id,
+        /// The user's first name.
+        first_name,
+        /// The user's last name.
+        last_name,
+        /// The user's locale, e.g. `en-US` or `fr-FR`.
+        locale,
+        /// The user's username; unique across the instance.
+        username,
+        /// The plaintext password: at least 8 characters, and not in a list of breached
+        /// passwords (unless [`Self::skip_password_checks`]). Redacted in debug logs.
+        password,
+        /// A password digest from another system, used instead of `password`; name its
+        /// algorithm with [`Self::password_hasher`]. Redacted in debug logs.
+        password_digest,
+        /// The algorithm of [`Self::password_digest`]: `bcrypt`, `argon2i`, `argon2id`,
+        /// `pbkdf2_sha256`, `pbkdf2_sha512`, `scrypt_firebase`, `sha256`, `md5`, … (Clerk's list).
+        password_hasher,
+        /// A TOTP secret (base32; 30-second period, 6 digits, SHA-1) that enables TOTP for the
+        /// new user without enrolling again. Redacted in debug logs.
+        totp_secret,
+        /// When the user accepted your legal terms, in RFC 3339 (`2012-10-20T07:15:20.902Z`).
+        legal_accepted_at,
+        /// When the user signed up, in RFC 3339, e.g. when migrating users from elsewhere.
+        created_at,
+    );
+    body_setters!(@bool
+        /// Skip every password check (length, breached lists). Meant for migrating
+        /// existing passwords; prompt those users to pick a stronger one later.
+        skip_password_checks,
+        /// Create the user without a password on an instance that uses passwords (not
+        /// allowed when a password is the only way to sign in).
+        skip_password_requirement,
+        /// Whether the user may delete themselves through the Frontend API.
+        delete_self_enabled,
+        /// Skip the legal-acceptance checks; meant for migrations.
+        skip_legal_checks,
+        /// Do not enforce the instance's required identification types.
+        skip_user_requirement,
+        /// Whether the user may create organizations through the Frontend API.
+        create_organization_enabled,
+        /// Let the user bypass device-trust checks at sign-in.
+        bypass_client_trust,
+        /// Create the user already banned: they cannot sign in.
+        banned,
+        /// Create the user already locked.
+        locked,
+    );
+    body_setters!(@strings
+        /// Email addresses, unique across the instance; the first becomes the primary one.
+        /// Created verified unless [`Self::email_address_identification_status`] says otherwise.
+        email_address,
+        /// Phone numbers in E.164 form, unique across the instance; the first becomes the
+        /// primary one. Created verified unless [`Self::phone_number_identification_status`]
+        /// says otherwise.
+        phone_number,
+        /// Web3 wallet addresses, unique across the instance; the first becomes the primary one.
+        web3_wallet,
+        /// Backup codes, plain or as bcrypt digests, that enable backup codes for the new user.
+        /// Redacted in debug logs.
+        backup_codes,
+    );
+    body_setters!(@json
+        /// Metadata readable by the Frontend and Backend APIs, writable only by the backend
+        /// (a JSON object, up to 8 KB).
+        public_metadata,
+        /// Metadata only the Backend API can read and write (a JSON object, up to 8 KB).
+        private_metadata,
+        /// Metadata the Frontend API can also write: never trust it (a JSON object, up to 8 KB).
+        unsafe_metadata,
+    );
 
     /// One status per `email_address`, in the same order.
     pub fn email_address_identification_status(
@@ -60,7 +127,7 @@ impl CreateUser {
         self
     }
 
-    /// 0 means unlimited.
+    /// How many organizations the user may create; 0 means unlimited.
     pub fn create_organizations_limit(mut self, limit: i64) -> Self {
         self.body.create_organizations_limit = Some(limit);
         self
@@ -123,18 +190,76 @@ impl UpdateUser {
         self
     }
 
-    body_setters!(@nullable_string external_id, first_name, last_name, locale, username,
-        legal_accepted_at);
-    body_setters!(@string primary_email_address_id, primary_phone_number_id,
-        primary_web3_wallet_id, profile_image_id, password, password_digest, password_hasher,
-        totp_secret, created_at);
-    body_setters!(@bool notify_primary_email_address_changed, skip_password_checks,
-        sign_out_of_other_sessions, delete_self_enabled, create_organization_enabled,
-        skip_legal_checks, bypass_client_trust);
-    body_setters!(@strings backup_codes);
-    body_setters!(@json public_metadata, private_metadata, unsafe_metadata);
+    body_setters!(@nullable_string
+        /// The user's id in your own systems; unique across the instance. To remove it, send
+        /// `external_id: Some(None)` through [`Self::request`].
+        external_id,
+        /// The user's first name (remove it with [`Self::request`] and `Some(None)`).
+        first_name,
+        /// The user's last name (remove it with [`Self::request`] and `Some(None)`).
+        last_name,
+        /// The user's locale, e.g. `en-US` or `fr-FR`.
+        locale,
+        /// The user's username; unique across the instance.
+        username,
+        /// When the user accepted your legal terms, in RFC 3339.
+        legal_accepted_at,
+    );
+    body_setters!(@string
+        /// The id of one of the user's verified email addresses, to make it the primary one.
+        primary_email_address_id,
+        /// The id of one of the user's verified phone numbers, to make it the primary one.
+        primary_phone_number_id,
+        /// The id of one of the user's verified web3 wallets, to make it the primary one.
+        primary_web3_wallet_id,
+        /// The id of an uploaded image to make the user's profile image.
+        profile_image_id,
+        /// A new plaintext password: at least 8 characters, and not in a list of breached
+        /// passwords (unless [`Self::skip_password_checks`]). Redacted in debug logs.
+        password,
+        /// A password digest from another system, used instead of `password`; name its
+        /// algorithm with [`Self::password_hasher`]. Redacted in debug logs.
+        password_digest,
+        /// The algorithm of [`Self::password_digest`] (`bcrypt`, `argon2id`, `pbkdf2_sha256`, …).
+        password_hasher,
+        /// A TOTP secret (base32) that enables TOTP without enrolling again. Redacted in debug
+        /// logs.
+        totp_secret,
+        /// When the user signed up, in RFC 3339.
+        created_at,
+    );
+    body_setters!(@bool
+        /// Tell the user that their primary email address changed (off by default).
+        notify_primary_email_address_changed,
+        /// With [`Self::password`]: skip the password policy checks.
+        skip_password_checks,
+        /// With [`Self::password`]: end the user's other sessions once the password changed.
+        sign_out_of_other_sessions,
+        /// Whether the user may delete themselves through the Frontend API.
+        delete_self_enabled,
+        /// Whether the user may create organizations through the Frontend API.
+        create_organization_enabled,
+        /// Skip the legal-acceptance checks.
+        skip_legal_checks,
+        /// Let the user bypass device-trust checks at sign-in.
+        bypass_client_trust,
+    );
+    body_setters!(@strings
+        /// Backup codes, plain or as bcrypt digests, replacing the user's. Redacted in debug
+        /// logs.
+        backup_codes,
+    );
+    body_setters!(@json
+        /// Replaces the public metadata (before API version 2026-05-12; later versions use
+        /// [`super::UsersApi::update_user_metadata`]).
+        public_metadata,
+        /// Replaces the private metadata (before API version 2026-05-12).
+        private_metadata,
+        /// Replaces the unsafe metadata (before API version 2026-05-12).
+        unsafe_metadata,
+    );
 
-    /// 0 means unlimited.
+    /// How many organizations the user may create; 0 means unlimited.
     pub fn create_organizations_limit(mut self, limit: i64) -> Self {
         self.body.create_organizations_limit = Some(Some(limit));
         self

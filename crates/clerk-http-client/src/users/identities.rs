@@ -169,11 +169,13 @@ impl GetOAuthAccessToken {
         }
     }
 
+    /// Page size, 1..=500.
     pub fn limit(mut self, limit: u32) -> Self {
         self.limit = Some(limit);
         self
     }
 
+    /// Items to skip.
     pub fn offset(mut self, offset: u32) -> Self {
         self.offset = Some(offset);
         self

@@ -4,6 +4,7 @@
 use clerk_model::{Paginated, TotalCount, User};
 use reqwest::Method;
 
+use super::order::{UserOrderBy, UserOrderField};
 use crate::pagination::{self, ItemStream, PageStream};
 use crate::request::{operation, HttpRequest};
 use crate::validation;
@@ -181,7 +182,7 @@ pub struct GetUserList {
     limit: Option<u32>,
     offset: Option<u32>,
     starting_after: Option<String>,
-    order_by: Option<String>,
+    order_by: Option<UserOrderBy>,
 }
 
 filter_setters!(GetUserList);
@@ -219,8 +220,22 @@ impl GetUserList {
         self
     }
 
-    /// Sort field with optional `+`/`-` prefix, e.g. `-created_at` (the default), `+username`.
-    pub fn order_by(mut self, order_by: impl Into<String>) -> Self {
+    /// The sort order: Clerk's default is newest first (`-created_at`). Takes a typed
+    /// [`UserOrderBy`] or Clerk's string form (`"+username"`, `"-last_sign_in_at"`).
+    ///
+    /// ```no_run
+    /// use clerk_http_client::users::{UserOrderBy, UserOrderField};
+    /// # async fn run(client: clerk_http_client::Client) -> clerk_http_client::Result<()> {
+    /// let recent = client
+    ///     .users()
+    ///     .get_user_list()
+    ///     .order_by(UserOrderBy::desc(UserOrderField::LastActiveAt))
+    ///     .send()
+    ///     .await?;
+    /// let by_name = client.users().get_user_list().order_by("+last_name").send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn order_by(mut self, order_by: impl Into<UserOrderBy>) -> Self {
         self.order_by = Some(order_by.into());
         self
     }
@@ -236,16 +251,16 @@ impl GetUserList {
             .query_opt("limit", self.limit)
             .query_opt("offset", self.offset)
             .query_opt("starting_after", self.starting_after.as_deref())
-            .query_opt("order_by", self.order_by.as_deref()))
+            .query_opt("order_by", self.order_by.as_ref()))
     }
 
     /// Whether the walk can use the `starting_after` cursor, which Clerk allows only with
     /// `created_at` ordering and without an offset; otherwise it falls back to offsets.
     fn cursor_allowed(&self) -> bool {
-        let created_at_order = matches!(
-            self.order_by.as_deref(),
-            None | Some("created_at" | "+created_at" | "-created_at")
-        );
+        let created_at_order = self
+            .order_by
+            .as_ref()
+            .is_none_or(|order| order.field == UserOrderField::CreatedAt);
         created_at_order && self.offset.unwrap_or(0) == 0
     }
 

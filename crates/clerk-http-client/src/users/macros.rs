@@ -38,29 +38,35 @@ macro_rules! path_operation {
     };
 }
 
-/// Fluent setters that fill the fields of a request body held in `self.body`.
+/// Fluent setters that fill the fields of a request body held in `self.body`. Each field is
+/// given with its doc comment, which becomes the setter's: `body_setters!(@string /// The first
+/// name. first_name)`.
 macro_rules! body_setters {
     // `Option<String>` fields.
-    (@string $($field:ident),*) => {$(
+    (@string $($(#[$doc:meta])* $field:ident),* $(,)?) => {$(
+        $(#[$doc])*
         pub fn $field(mut self, value: impl Into<String>) -> Self {
             self.body.$field = Some(value.into());
             self
         }
     )*};
     // `Option<Option<String>>` fields: the setter sets a value; `null` is set through `request`.
-    (@nullable_string $($field:ident),*) => {$(
+    (@nullable_string $($(#[$doc:meta])* $field:ident),* $(,)?) => {$(
+        $(#[$doc])*
         pub fn $field(mut self, value: impl Into<String>) -> Self {
             self.body.$field = Some(Some(value.into()));
             self
         }
     )*};
-    (@bool $($field:ident),*) => {$(
+    (@bool $($(#[$doc:meta])* $field:ident),* $(,)?) => {$(
+        $(#[$doc])*
         pub fn $field(mut self, value: bool) -> Self {
             self.body.$field = Some(value);
             self
         }
     )*};
-    (@strings $($field:ident),*) => {$(
+    (@strings $($(#[$doc:meta])* $field:ident),* $(,)?) => {$(
+        $(#[$doc])*
         pub fn $field<I, S>(mut self, values: I) -> Self
         where
             I: IntoIterator<Item = S>,
@@ -70,7 +76,8 @@ macro_rules! body_setters {
             self
         }
     )*};
-    (@json $($field:ident),*) => {$(
+    (@json $($(#[$doc:meta])* $field:ident),* $(,)?) => {$(
+        $(#[$doc])*
         pub fn $field(mut self, value: serde_json::Value) -> Self {
             self.body.$field = Some(value);
             self

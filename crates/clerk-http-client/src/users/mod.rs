@@ -13,6 +13,7 @@ mod list;
 pub(crate) mod macros;
 mod metadata;
 mod moderation;
+mod order;
 mod organizations;
 mod profile_image;
 
@@ -32,6 +33,7 @@ pub use identities::{
 pub use list::{GetUserList, GetUsersCount, DEFAULT_STREAM_PAGE_SIZE};
 pub use metadata::{ReplaceUserMetadata, UpdateUserMetadata};
 pub use moderation::{BanUser, LockUser, UnbanUser, UnlockUser, UsersBan, UsersUnban};
+pub use order::{SortDirection, UserOrderBy, UserOrderField};
 pub use organizations::{UsersGetOrganizationInvitations, UsersGetOrganizationMemberships};
 pub use profile_image::{DeleteUserProfileImage, SetUserProfileImage};
 

@@ -39,6 +39,7 @@ impl UsersGetOrganizationMemberships {
         self
     }
 
+    /// Items to skip.
     pub fn offset(mut self, offset: u32) -> Self {
         self.offset = Some(offset);
         self
@@ -105,6 +106,7 @@ impl UsersGetOrganizationInvitations {
         self
     }
 
+    /// Items to skip.
     pub fn offset(mut self, offset: u32) -> Self {
         self.offset = Some(offset);
         self
