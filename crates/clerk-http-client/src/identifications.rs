@@ -41,9 +41,9 @@ use clerk_model::{
 use reqwest::Method;
 
 use crate::request::{operation, HttpRequest};
-use crate::users::macros::path_operation;
+use crate::users::macros::{body_operation, body_setters, path_operation};
 use crate::validation;
-use crate::{Client, RequestOptions, Result};
+use crate::{Client, Result};
 
 impl Client {
     /// The `/email_addresses` operations.
@@ -82,7 +82,12 @@ impl EmailAddressesApi {
         user_id: impl Into<String>,
         email_address: impl Into<String>,
     ) -> CreateEmailAddress {
-        CreateEmailAddress::new(self.client(), user_id.into(), email_address.into())
+        let body = CreateEmailAddressRequest {
+            user_id: Some(user_id.into()),
+            email_address: Some(email_address.into()),
+            ..Default::default()
+        };
+        CreateEmailAddress::new(self.client(), body)
     }
 
     /// `GET /email_addresses/{email_address_id}`.
@@ -92,7 +97,7 @@ impl EmailAddressesApi {
 
     /// `PATCH /email_addresses/{email_address_id}`: changes the given fields.
     pub fn update(&self, email_address_id: impl Into<String>) -> UpdateEmailAddress {
-        UpdateEmailAddress::new(self.client(), email_address_id.into())
+        UpdateEmailAddress::new(self.client(), email_address_id.into(), Default::default())
     }
 
     /// `DELETE /email_addresses/{email_address_id}`: a deleted primary address hands the primary
@@ -102,53 +107,21 @@ impl EmailAddressesApi {
     }
 }
 
-/// `POST /email_addresses`: not retried after a 5xx or a timeout unless the caller opts in.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct CreateEmailAddress {
-    client: Client,
-    options: RequestOptions,
-    body: CreateEmailAddressRequest,
+body_operation! {
+    /// `POST /email_addresses`: not retried after a 5xx or a timeout unless the caller opts in.
+    CreateEmailAddress() body: CreateEmailAddressRequest
 }
 
 impl CreateEmailAddress {
-    pub(crate) fn new(client: Client, user_id: String, email_address: String) -> Self {
-        Self {
-            client,
-            options: RequestOptions::default(),
-            body: CreateEmailAddressRequest {
-                user_id: Some(user_id),
-                email_address: Some(email_address),
-                ..Default::default()
-            },
-        }
-    }
-
-    /// Replaces the whole body, the user and address given to [`EmailAddressesApi::create`]
-    /// included.
-    pub fn request(mut self, body: CreateEmailAddressRequest) -> Self {
-        self.body = body;
-        self
-    }
-
-    /// Creates the address verified (strategy `admin`).
-    pub fn verified(mut self, verified: bool) -> Self {
-        self.body.verified = Some(verified);
-        self
-    }
-
-    /// Makes it the user's primary address (it must be verified).
-    pub fn primary(mut self, primary: bool) -> Self {
-        self.body.primary = Some(primary);
-        self
-    }
-
-    /// Asks Clerk to tell the previous primary address of the change (our server sends no
-    /// email).
-    pub fn notify_primary_email_address_changed(mut self, notify: bool) -> Self {
-        self.body.notify_primary_email_address_changed = Some(notify);
-        self
-    }
+    body_setters!(@bool
+        /// Creates the address verified (strategy `admin`).
+        verified,
+        /// Makes it the user's primary address (it must be verified).
+        primary,
+        /// Asks Clerk to tell the previous primary address of the change (our server sends
+        /// no email).
+        notify_primary_email_address_changed,
+    );
 
     fn build(self) -> Result<HttpRequest> {
         // Not idempotent (POST's default): a repeat after a lost answer fails as taken.
@@ -169,62 +142,30 @@ path_operation! {
     }
 }
 
-/// `PATCH /email_addresses/{email_address_id}`: fields not set stay as they are. Safe to repeat
-/// (every field is set to a value), so retried like a read.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct UpdateEmailAddress {
-    client: Client,
-    options: RequestOptions,
-    email_address_id: String,
-    body: UpdateEmailAddressRequest,
+body_operation! {
+    /// `PATCH /email_addresses/{email_address_id}`: fields not set stay as they are. Safe to
+    /// repeat (every field is set to a value), so retried like a read.
+    UpdateEmailAddress(email_address_id) body: UpdateEmailAddressRequest
 }
 
 impl UpdateEmailAddress {
-    pub(crate) fn new(client: Client, email_address_id: String) -> Self {
-        Self {
-            client,
-            options: RequestOptions::default(),
-            email_address_id,
-            body: UpdateEmailAddressRequest::default(),
-        }
-    }
-
-    /// Replaces the whole body (the setters below fill single fields).
-    pub fn request(mut self, body: UpdateEmailAddressRequest) -> Self {
-        self.body = body;
-        self
-    }
-
-    /// Marks the address verified (strategy `admin`) or unverified. The primary address must
-    /// stay verified.
-    pub fn verified(mut self, verified: bool) -> Self {
-        self.body.verified = Some(verified);
-        self
-    }
-
-    /// `true` makes it the user's primary address (it must be verified).
-    pub fn primary(mut self, primary: bool) -> Self {
-        self.body.primary = Some(primary);
-        self
-    }
-
-    /// Asks Clerk to tell the previous primary address of the change (our server sends no
-    /// email).
-    pub fn notify_primary_email_address_changed(mut self, notify: bool) -> Self {
-        self.body.notify_primary_email_address_changed = Some(notify);
-        self
-    }
+    body_setters!(@bool
+        /// Marks the address verified (strategy `admin`) or unverified. The primary address
+        /// must stay verified.
+        verified,
+        /// `true` makes it the user's primary address (it must be verified).
+        primary,
+        /// Asks Clerk to tell the previous primary address of the change (our server sends
+        /// no email).
+        notify_primary_email_address_changed,
+    );
 
     fn build(self) -> Result<HttpRequest> {
-        validation::path_param("email_address_id", &self.email_address_id)?;
-        HttpRequest::new(
-            "update_email_address",
-            Method::PATCH,
-            &["email_addresses", &self.email_address_id],
-        )
-        .idempotent(true)
-        .json(&self.body)
+        let id = &self.email_address_id;
+        validation::path_param("email_address_id", id)?;
+        HttpRequest::new("update_email_address", Method::PATCH, &["email_addresses", id])
+            .idempotent(true)
+            .json(&self.body)
     }
 }
 
@@ -261,7 +202,12 @@ impl PhoneNumbersApi {
         user_id: impl Into<String>,
         phone_number: impl Into<String>,
     ) -> CreatePhoneNumber {
-        CreatePhoneNumber::new(self.client(), user_id.into(), phone_number.into())
+        let body = CreatePhoneNumberRequest {
+            user_id: Some(user_id.into()),
+            phone_number: Some(phone_number.into()),
+            ..Default::default()
+        };
+        CreatePhoneNumber::new(self.client(), body)
     }
 
     /// `GET /phone_numbers/{phone_number_id}`.
@@ -271,7 +217,7 @@ impl PhoneNumbersApi {
 
     /// `PATCH /phone_numbers/{phone_number_id}`: changes the given fields.
     pub fn update(&self, phone_number_id: impl Into<String>) -> UpdatePhoneNumber {
-        UpdatePhoneNumber::new(self.client(), phone_number_id.into())
+        UpdatePhoneNumber::new(self.client(), phone_number_id.into(), Default::default())
     }
 
     /// `DELETE /phone_numbers/{phone_number_id}`: a deleted primary number hands the primary
@@ -282,53 +228,21 @@ impl PhoneNumbersApi {
     }
 }
 
-/// `POST /phone_numbers`: not retried after a 5xx or a timeout unless the caller opts in.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct CreatePhoneNumber {
-    client: Client,
-    options: RequestOptions,
-    body: CreatePhoneNumberRequest,
+body_operation! {
+    /// `POST /phone_numbers`: not retried after a 5xx or a timeout unless the caller opts in.
+    CreatePhoneNumber() body: CreatePhoneNumberRequest
 }
 
 impl CreatePhoneNumber {
-    pub(crate) fn new(client: Client, user_id: String, phone_number: String) -> Self {
-        Self {
-            client,
-            options: RequestOptions::default(),
-            body: CreatePhoneNumberRequest {
-                user_id: Some(user_id),
-                phone_number: Some(phone_number),
-                ..Default::default()
-            },
-        }
-    }
-
-    /// Replaces the whole body, the user and number given to [`PhoneNumbersApi::create`]
-    /// included.
-    pub fn request(mut self, body: CreatePhoneNumberRequest) -> Self {
-        self.body = body;
-        self
-    }
-
-    /// Creates the number verified (strategy `admin`).
-    pub fn verified(mut self, verified: bool) -> Self {
-        self.body.verified = Some(verified);
-        self
-    }
-
-    /// Makes it the user's primary number (it must be verified).
-    pub fn primary(mut self, primary: bool) -> Self {
-        self.body.primary = Some(primary);
-        self
-    }
-
-    /// Reserves it as a second factor (it must be verified); the user's first reserved number
-    /// becomes the default second factor.
-    pub fn reserved_for_second_factor(mut self, reserved: bool) -> Self {
-        self.body.reserved_for_second_factor = Some(reserved);
-        self
-    }
+    body_setters!(@bool
+        /// Creates the number verified (strategy `admin`).
+        verified,
+        /// Makes it the user's primary number (it must be verified).
+        primary,
+        /// Reserves it as a second factor (it must be verified); the user's first reserved
+        /// number becomes the default second factor.
+        reserved_for_second_factor,
+    );
 
     fn build(self) -> Result<HttpRequest> {
         // Not idempotent (POST's default): a repeat after a lost answer fails as taken.
@@ -348,62 +262,30 @@ path_operation! {
     }
 }
 
-/// `PATCH /phone_numbers/{phone_number_id}`: fields not set stay as they are. Safe to repeat
-/// (every field is set to a value), so retried like a read.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct UpdatePhoneNumber {
-    client: Client,
-    options: RequestOptions,
-    phone_number_id: String,
-    body: UpdatePhoneNumberRequest,
+body_operation! {
+    /// `PATCH /phone_numbers/{phone_number_id}`: fields not set stay as they are. Safe to repeat
+    /// (every field is set to a value), so retried like a read.
+    UpdatePhoneNumber(phone_number_id) body: UpdatePhoneNumberRequest
 }
 
 impl UpdatePhoneNumber {
-    pub(crate) fn new(client: Client, phone_number_id: String) -> Self {
-        Self {
-            client,
-            options: RequestOptions::default(),
-            phone_number_id,
-            body: UpdatePhoneNumberRequest::default(),
-        }
-    }
-
-    /// Replaces the whole body (the setters below fill single fields).
-    pub fn request(mut self, body: UpdatePhoneNumberRequest) -> Self {
-        self.body = body;
-        self
-    }
-
-    /// Marks the number verified (strategy `admin`) or unverified. The primary number and the
-    /// numbers reserved for second factor must stay verified.
-    pub fn verified(mut self, verified: bool) -> Self {
-        self.body.verified = Some(verified);
-        self
-    }
-
-    /// `true` makes it the user's primary number (it must be verified).
-    pub fn primary(mut self, primary: bool) -> Self {
-        self.body.primary = Some(primary);
-        self
-    }
-
-    /// Reserves it as a second factor (it must be verified) or takes the reservation back; the
-    /// default second factor moves to another reserved number when this one leaves.
-    pub fn reserved_for_second_factor(mut self, reserved: bool) -> Self {
-        self.body.reserved_for_second_factor = Some(reserved);
-        self
-    }
+    body_setters!(@bool
+        /// Marks the number verified (strategy `admin`) or unverified. The primary number and
+        /// the numbers reserved for second factor must stay verified.
+        verified,
+        /// `true` makes it the user's primary number (it must be verified).
+        primary,
+        /// Reserves it as a second factor (it must be verified) or takes the reservation back;
+        /// the default second factor moves to another reserved number when this one leaves.
+        reserved_for_second_factor,
+    );
 
     fn build(self) -> Result<HttpRequest> {
-        validation::path_param("phone_number_id", &self.phone_number_id)?;
-        HttpRequest::new(
-            "update_phone_number",
-            Method::PATCH,
-            &["phone_numbers", &self.phone_number_id],
-        )
-        .idempotent(true)
-        .json(&self.body)
+        let id = &self.phone_number_id;
+        validation::path_param("phone_number_id", id)?;
+        HttpRequest::new("update_phone_number", Method::PATCH, &["phone_numbers", id])
+            .idempotent(true)
+            .json(&self.body)
     }
 }
 

@@ -28,14 +28,13 @@
 //! # Ok(()) }
 //! ```
 
-use clerk_model::{DeletedObject, JwtTemplate, JwtTemplateRequest, Paginated};
+use clerk_model::{DeletedObject, JwtTemplate, JwtTemplateRequest};
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::pagination::{self, ItemStream, ListBody};
+use crate::pagination::offset_paginated_list;
 use crate::request::{operation, HttpRequest};
 use crate::users::macros::path_operation;
-use crate::users::DEFAULT_STREAM_PAGE_SIZE;
 use crate::validation;
 use crate::{Client, Error, RequestOptions, Result};
 
@@ -141,29 +140,9 @@ impl ListJwtTemplates {
         )
     }
 
-    /// One page together with the number of templates (`paginated=true`).
-    pub async fn send_with_total_count(self) -> Result<Paginated<JwtTemplate>> {
-        let (client, options) = (self.client.clone(), self.options.clone());
-        pagination::send_with_total_count(client, options, self.build()).await
-    }
-
-    /// Every template from `offset` on, page after page (offsets, up to the reported total).
-    /// Page size: `limit`, or [`DEFAULT_STREAM_PAGE_SIZE`].
-    pub fn into_stream(self) -> ItemStream<JwtTemplate> {
-        let page_size = self.limit.unwrap_or(DEFAULT_STREAM_PAGE_SIZE);
-        pagination::offset_items(
-            self.limit(page_size),
-            |request| request.offset.unwrap_or(0),
-            Self::offset,
-            |request| async move {
-                let page = request.send_with_total_count().await?;
-                Ok((page.data, page.total_count))
-            },
-        )
-    }
 }
 
-operation!(ListJwtTemplates -> Vec<JwtTemplate> as ListBody<JwtTemplate>);
+offset_paginated_list!(ListJwtTemplates -> JwtTemplate);
 
 path_operation! {
     /// `GET /jwt_templates/{template_id}`: the details of a template.

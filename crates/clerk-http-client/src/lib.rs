@@ -14,7 +14,15 @@
 //!   [`Client::jwks`], [`Client::jwt_templates`]).
 //! - Lists as streams that walk every page ([`users::GetUserList::into_stream`]).
 //! - Tolerant models ([`clerk_model`]): unknown fields and enum values never fail a call.
-//! - Debug logging through `tracing` (target `clerk_http_client`), secret key redacted.
+//! - Debug logging through `tracing` (target `clerk_http_client`): the secret key is never
+//!   logged, and with body logging on, passwords, TOTP secrets and codes, backup codes and tokens
+//!   are redacted.
+//! - Typed where Clerk has a closed set: the users sort order ([`users::UserOrderBy`]),
+//!   invitation and session statuses; each keeps an `Unknown(String)` for values added later.
+//! - [`prelude`] imports the client, its errors and `TryStreamExt` at once.
+//!
+//! The Ruby SDK's method names are search aliases here: searching these docs for
+//! `get_user_with_http_info` finds [`UsersApi::get_user`].
 //!
 //! # Set-up
 //!
@@ -22,7 +30,7 @@
 //! use clerk_http_client::{Client, Configuration};
 //!
 //! # fn main() -> clerk_http_client::Result<()> {
-//! // Reads CLERK_SECRET_KEY when no key is given.
+//! // `default()` reads CLERK_SECRET_KEY and CLERK_API_URL, like `Configuration::from_env()`.
 //! let client = Client::new(Configuration::default())?;
 //! // Or explicitly, e.g. against a local Clerk-compatible server:
 //! let local = Client::new(Configuration::new("sk_test_…").base_url("http://127.0.0.1:8080/v1"))?;

@@ -120,6 +120,43 @@ pub(crate) async fn send_with_total_count<T: DeserializeOwned + Default>(
     Ok(response.data)
 }
 
+/// The paging methods of a list builder whose route takes `paginated=true` and answers with the
+/// total (`GET /sessions`, `GET /jwt_templates`): `send_with_total_count` and `into_stream`.
+/// The builder has `limit` and `offset` fields and setters, and a `build`.
+macro_rules! offset_paginated_list {
+    ($builder:ident -> $item:ty) => {
+        impl $builder {
+            /// One page together with the number of items the filters select
+            /// (`paginated=true`).
+            pub async fn send_with_total_count(self) -> $crate::Result<clerk_model::Paginated<$item>> {
+                let (client, options) = (self.client.clone(), self.options.clone());
+                $crate::pagination::send_with_total_count(client, options, self.build()).await
+            }
+
+            /// Every item from `offset` on, page after page (offsets, up to the reported total).
+            /// Page size: `limit`, or [`DEFAULT_STREAM_PAGE_SIZE`](crate::users::DEFAULT_STREAM_PAGE_SIZE).
+            pub fn into_stream(self) -> $crate::pagination::ItemStream<$item> {
+                let page_size = self.limit.unwrap_or($crate::users::DEFAULT_STREAM_PAGE_SIZE);
+                $crate::pagination::offset_items(
+                    self.limit(page_size),
+                    |request| request.offset.unwrap_or(0),
+                    Self::offset,
+                    |request| async move {
+                        let page = request.send_with_total_count().await?;
+                        Ok((page.data, page.total_count))
+                    },
+                )
+            }
+        }
+
+        $crate::request::operation!(
+            $builder -> Vec<$item> as $crate::pagination::ListBody<$item>
+        );
+    };
+}
+
+pub(crate) use offset_paginated_list;
+
 #[cfg(test)]
 mod tests {
     use super::*;

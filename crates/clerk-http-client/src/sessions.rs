@@ -36,16 +36,15 @@
 //! ```
 
 use clerk_model::{
-    CreateSessionRequest, CreateSessionTokenRequest, Paginated, RefreshSessionRequest, Session,
+    CreateSessionRequest, CreateSessionTokenRequest, RefreshSessionRequest, Session,
     SessionStatus, SessionToken,
 };
 use reqwest::Method;
 use serde_json::{Map, Value};
 
-use crate::pagination::{self, ItemStream, ListBody};
+use crate::pagination::offset_paginated_list;
 use crate::request::{operation, HttpRequest};
 use crate::users::macros::path_operation;
-use crate::users::DEFAULT_STREAM_PAGE_SIZE;
 use crate::validation;
 use crate::{Client, RequestOptions, Result};
 
@@ -134,7 +133,8 @@ impl SessionsApi {
 
 // --- list -------------------------------------------------------------------------------------
 
-/// `GET /sessions`.
+/// `GET /sessions`, newest first. Sessions created while [`ListSessions::into_stream`] runs
+/// shift the later pages, so one may be yielded twice.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListSessions {
@@ -203,30 +203,9 @@ impl ListSessions {
         )
     }
 
-    /// One page together with the number of sessions the filters select (`paginated=true`).
-    pub async fn send_with_total_count(self) -> Result<Paginated<Session>> {
-        let (client, options) = (self.client.clone(), self.options.clone());
-        pagination::send_with_total_count(client, options, self.build()).await
-    }
-
-    /// Every session from `offset` on, newest first, page after page (offsets, up to the
-    /// reported total). Page size: `limit`, or [`DEFAULT_STREAM_PAGE_SIZE`]. Sessions created
-    /// while the stream runs shift the later pages, so one may be yielded twice.
-    pub fn into_stream(self) -> ItemStream<Session> {
-        let page_size = self.limit.unwrap_or(DEFAULT_STREAM_PAGE_SIZE);
-        pagination::offset_items(
-            self.limit(page_size),
-            |request| request.offset.unwrap_or(0),
-            Self::offset,
-            |request| async move {
-                let page = request.send_with_total_count().await?;
-                Ok((page.data, page.total_count))
-            },
-        )
-    }
 }
 
-operation!(ListSessions -> Vec<Session> as ListBody<Session>);
+offset_paginated_list!(ListSessions -> Session);
 
 // --- one session ------------------------------------------------------------------------------
 

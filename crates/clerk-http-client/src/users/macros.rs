@@ -38,6 +38,39 @@ macro_rules! path_operation {
     };
 }
 
+/// Declares the builder of an operation that sends a JSON body: the struct (client, per-call
+/// options, path parameters, body), its constructor, and `request` to replace the whole body.
+/// Setters (see [`body_setters!`]), `build` and `operation!` are written beside it.
+macro_rules! body_operation {
+    (
+        $(#[$doc:meta])*
+        $name:ident($($param:ident),*) body: $body:ty
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        #[must_use = "a request does nothing until it is sent"]
+        pub struct $name {
+            client: $crate::Client,
+            options: $crate::RequestOptions,
+            $($param: String,)*
+            body: $body,
+        }
+
+        impl $name {
+            pub(crate) fn new(client: $crate::Client, $($param: String,)* body: $body) -> Self {
+                Self { client, options: Default::default(), $($param,)* body }
+            }
+
+            /// Replaces the whole body, what the operation's method was given included (the
+            /// setters fill single fields).
+            pub fn request(mut self, body: $body) -> Self {
+                self.body = body;
+                self
+            }
+        }
+    };
+}
+
 /// Fluent setters that fill the fields of a request body held in `self.body`. Each field is
 /// given with its doc comment, which becomes the setter's: `body_setters!(@string /// The first
 /// name. first_name)`.
@@ -85,4 +118,4 @@ macro_rules! body_setters {
     )*};
 }
 
-pub(crate) use {body_setters, path_operation};
+pub(crate) use {body_operation, body_setters, path_operation};

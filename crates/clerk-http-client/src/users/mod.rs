@@ -43,6 +43,10 @@ use crate::upload::ProfileImage;
 use crate::Client;
 
 /// The Rust counterpart of `ClerkHttpClient::UsersApi`. Get one with [`Client::users`].
+///
+/// The 25 operations of the Ruby original keep their names (`get_user`, `ban_user`, …), and
+/// their Ruby `*_with_http_info` forms are search aliases of the same methods: in Rust that
+/// form is [`GetUser::send_with_http_info`] on the builder each method returns.
 #[derive(Debug, Clone)]
 pub struct UsersApi {
     client: Client,
@@ -61,11 +65,13 @@ impl UsersApi {
 
     /// `GET /users`: users matching filters; also walks every page with
     /// [`GetUserList::into_stream`].
+    #[doc(alias = "get_user_list_with_http_info")]
     pub fn get_user_list(&self) -> GetUserList {
         GetUserList::new(self.client())
     }
 
     /// `GET /users/count`.
+    #[doc(alias = "get_users_count_with_http_info")]
     pub fn get_users_count(&self) -> GetUsersCount {
         GetUsersCount::new(self.client())
     }
@@ -73,21 +79,25 @@ impl UsersApi {
     // --- one user -----------------------------------------------------------------------------
 
     /// `POST /users`.
+    #[doc(alias = "create_user_with_http_info")]
     pub fn create_user(&self) -> CreateUser {
         CreateUser::new(self.client())
     }
 
     /// `GET /users/{user_id}`.
+    #[doc(alias = "get_user_with_http_info")]
     pub fn get_user(&self, user_id: impl Into<String>) -> GetUser {
         GetUser::new(self.client(), user_id.into())
     }
 
     /// `PATCH /users/{user_id}`.
+    #[doc(alias = "update_user_with_http_info")]
     pub fn update_user(&self, user_id: impl Into<String>) -> UpdateUser {
         UpdateUser::new(self.client(), user_id.into())
     }
 
     /// `DELETE /users/{user_id}`.
+    #[doc(alias = "delete_user_with_http_info")]
     pub fn delete_user(&self, user_id: impl Into<String>) -> DeleteUser {
         DeleteUser::new(self.client(), user_id.into())
     }
@@ -95,6 +105,7 @@ impl UsersApi {
     // --- metadata -----------------------------------------------------------------------------
 
     /// `PATCH /users/{user_id}/metadata` (deep merge).
+    #[doc(alias = "update_user_metadata_with_http_info")]
     pub fn update_user_metadata(&self, user_id: impl Into<String>) -> UpdateUserMetadata {
         UpdateUserMetadata::new(self.client(), user_id.into())
     }
@@ -107,11 +118,13 @@ impl UsersApi {
     // --- ban and lock -------------------------------------------------------------------------
 
     /// `POST /users/{user_id}/ban`.
+    #[doc(alias = "ban_user_with_http_info")]
     pub fn ban_user(&self, user_id: impl Into<String>) -> BanUser {
         BanUser::new(self.client(), user_id.into())
     }
 
     /// `POST /users/{user_id}/unban`.
+    #[doc(alias = "unban_user_with_http_info")]
     pub fn unban_user(&self, user_id: impl Into<String>) -> UnbanUser {
         UnbanUser::new(self.client(), user_id.into())
     }
@@ -141,11 +154,13 @@ impl UsersApi {
     }
 
     /// `POST /users/{user_id}/lock`.
+    #[doc(alias = "lock_user_with_http_info")]
     pub fn lock_user(&self, user_id: impl Into<String>) -> LockUser {
         LockUser::new(self.client(), user_id.into())
     }
 
     /// `POST /users/{user_id}/unlock`.
+    #[doc(alias = "unlock_user_with_http_info")]
     pub fn unlock_user(&self, user_id: impl Into<String>) -> UnlockUser {
         UnlockUser::new(self.client(), user_id.into())
     }
@@ -153,6 +168,7 @@ impl UsersApi {
     // --- passwords, TOTP, MFA -----------------------------------------------------------------
 
     /// `POST /users/{user_id}/verify_password`.
+    #[doc(alias = "verify_password_with_http_info")]
     pub fn verify_password(
         &self,
         user_id: impl Into<String>,
@@ -162,26 +178,31 @@ impl UsersApi {
     }
 
     /// `POST /users/{user_id}/verify_totp` (TOTP or backup code).
+    #[doc(alias = "verify_totp_with_http_info")]
     pub fn verify_totp(&self, user_id: impl Into<String>, code: impl Into<String>) -> VerifyTotp {
         VerifyTotp::new(self.client(), user_id.into(), code.into())
     }
 
     /// `POST /users/{user_id}/totp` (removed from Clerk's current API; see [`CreateUserTotp`]).
+    #[doc(alias = "create_user_totp_with_http_info")]
     pub fn create_user_totp(&self, user_id: impl Into<String>) -> CreateUserTotp {
         CreateUserTotp::new(self.client(), user_id.into())
     }
 
     /// `DELETE /users/{user_id}/totp`.
+    #[doc(alias = "delete_totp_with_http_info")]
     pub fn delete_totp(&self, user_id: impl Into<String>) -> DeleteTotp {
         DeleteTotp::new(self.client(), user_id.into())
     }
 
     /// `DELETE /users/{user_id}/backup_code`.
+    #[doc(alias = "delete_backup_code_with_http_info")]
     pub fn delete_backup_code(&self, user_id: impl Into<String>) -> DeleteBackupCode {
         DeleteBackupCode::new(self.client(), user_id.into())
     }
 
     /// `DELETE /users/{user_id}/mfa`.
+    #[doc(alias = "disable_mfa_with_http_info")]
     pub fn disable_mfa(&self, user_id: impl Into<String>) -> DisableMfa {
         DisableMfa::new(self.client(), user_id.into())
     }
@@ -228,6 +249,7 @@ impl UsersApi {
     }
 
     /// `DELETE /users/{user_id}/passkeys/{passkey_identification_id}`.
+    #[doc(alias = "user_passkey_delete_with_http_info")]
     pub fn user_passkey_delete(
         &self,
         user_id: impl Into<String>,
@@ -241,6 +263,7 @@ impl UsersApi {
     }
 
     /// `DELETE /users/{user_id}/web3_wallets/{web3_wallet_identification_id}`.
+    #[doc(alias = "user_web3_wallet_delete_with_http_info")]
     pub fn user_web3_wallet_delete(
         &self,
         user_id: impl Into<String>,
@@ -254,6 +277,7 @@ impl UsersApi {
     }
 
     /// `DELETE /users/{user_id}/external_accounts/{external_account_id}`.
+    #[doc(alias = "delete_external_account_with_http_info")]
     pub fn delete_external_account(
         &self,
         user_id: impl Into<String>,
@@ -263,6 +287,7 @@ impl UsersApi {
     }
 
     /// `GET /users/{user_id}/oauth_access_tokens/{provider}`.
+    #[doc(alias = "get_oauth_access_token_with_http_info")]
     pub fn get_oauth_access_token(
         &self,
         user_id: impl Into<String>,
@@ -274,6 +299,7 @@ impl UsersApi {
     // --- profile image ------------------------------------------------------------------------
 
     /// `POST /users/{user_id}/profile_image`.
+    #[doc(alias = "set_user_profile_image_with_http_info")]
     pub fn set_user_profile_image(
         &self,
         user_id: impl Into<String>,
@@ -283,6 +309,7 @@ impl UsersApi {
     }
 
     /// `DELETE /users/{user_id}/profile_image`.
+    #[doc(alias = "delete_user_profile_image_with_http_info")]
     pub fn delete_user_profile_image(&self, user_id: impl Into<String>) -> DeleteUserProfileImage {
         DeleteUserProfileImage::new(self.client(), user_id.into())
     }
@@ -290,6 +317,7 @@ impl UsersApi {
     // --- organizations ------------------------------------------------------------------------
 
     /// `GET /users/{user_id}/organization_memberships`.
+    #[doc(alias = "users_get_organization_memberships_with_http_info")]
     pub fn users_get_organization_memberships(
         &self,
         user_id: impl Into<String>,
@@ -298,6 +326,7 @@ impl UsersApi {
     }
 
     /// `GET /users/{user_id}/organization_invitations`.
+    #[doc(alias = "users_get_organization_invitations_with_http_info")]
     pub fn users_get_organization_invitations(
         &self,
         user_id: impl Into<String>,
