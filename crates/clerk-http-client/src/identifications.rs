@@ -163,9 +163,13 @@ impl UpdateEmailAddress {
     fn build(self) -> Result<HttpRequest> {
         let id = &self.email_address_id;
         validation::path_param("email_address_id", id)?;
-        HttpRequest::new("update_email_address", Method::PATCH, &["email_addresses", id])
-            .idempotent(true)
-            .json(&self.body)
+        HttpRequest::new(
+            "update_email_address",
+            Method::PATCH,
+            &["email_addresses", id],
+        )
+        .idempotent(true)
+        .json(&self.body)
     }
 }
 

@@ -139,7 +139,6 @@ impl ListJwtTemplates {
                 .query_opt("offset", self.offset),
         )
     }
-
 }
 
 offset_paginated_list!(ListJwtTemplates -> JwtTemplate);

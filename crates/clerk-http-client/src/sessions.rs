@@ -36,8 +36,8 @@
 //! ```
 
 use clerk_model::{
-    CreateSessionRequest, CreateSessionTokenRequest, RefreshSessionRequest, Session,
-    SessionStatus, SessionToken,
+    CreateSessionRequest, CreateSessionTokenRequest, RefreshSessionRequest, Session, SessionStatus,
+    SessionToken,
 };
 use reqwest::Method;
 use serde_json::{Map, Value};
@@ -202,7 +202,6 @@ impl ListSessions {
                 .query_opt("offset", self.offset),
         )
     }
-
 }
 
 offset_paginated_list!(ListSessions -> Session);

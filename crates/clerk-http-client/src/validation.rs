@@ -82,21 +82,6 @@ pub(crate) fn bulk_ids(enabled: bool, ids: &[String]) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn one_of(
-    enabled: bool,
-    name: &str,
-    value: Option<&str>,
-    allowed: &[&str],
-) -> Result<()> {
-    match value {
-        Some(v) if enabled && !allowed.contains(&v) => Err(Error::validation(
-            name,
-            format!("must be one of {}, got `{v}`", allowed.join(", ")),
-        )),
-        _ => Ok(()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,8 @@
 mod common;
 
 use clerk_http_client::model::{
-    CodeType, CreditAdjustmentAction, IdentificationStatus, UpdateUserMetadataRequest,
+    CodeType, CreditAdjustmentAction, IdentificationStatus, InvitationStatus,
+    UpdateUserMetadataRequest,
 };
 use clerk_http_client::{Client, Configuration, Error, ProfileImage, RetryPolicy};
 use common::CapturedLogs;
@@ -967,12 +968,21 @@ async fn organization_memberships_and_invitations() {
 
     let pending = users
         .users_get_organization_invitations(&user.id)
-        .status("pending")
+        .status(InvitationStatus::Pending)
         .send()
         .await
         .unwrap();
     assert_eq!(pending.total_count, 1);
     assert_eq!(pending.data[0].email_address, "org@example.com");
+    assert_eq!(pending.data[0].status, Some(InvitationStatus::Pending));
+    // The string form is the same filter.
+    let by_string = users
+        .users_get_organization_invitations(&user.id)
+        .status("accepted")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_string.total_count, 0);
     let invitations: Vec<_> = users
         .users_get_organization_invitations(&user.id)
         .into_stream()

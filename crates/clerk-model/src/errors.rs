@@ -1,3 +1,5 @@
+//! Clerk's error envelope (`ClerkErrors`), the body of every response that is not a success.
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -5,9 +7,12 @@ use serde_json::Value;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ClerkErrors {
+    /// The errors of the request; usually exactly one.
     pub errors: Vec<ClerkError>,
+    /// Extra data about the failure as a whole (any JSON object).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<Value>,
+    /// An id that traces the request in the server's logs, for support.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clerk_trace_id: Option<String>,
 }
@@ -16,8 +21,11 @@ pub struct ClerkErrors {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ClerkError {
+    /// A short, human-readable summary (`not found`, `is invalid`, …).
     pub message: String,
+    /// A fuller, human-readable explanation of the error.
     pub long_message: String,
+    /// A stable, machine-readable code (`resource_not_found`, `form_param_value_invalid`, …).
     pub code: String,
     /// `param_name` names the request parameter at fault, where there is one.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -29,8 +29,10 @@ pub struct CreateEmailAddressRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct UpdateEmailAddressRequest {
+    /// Marks the address verified (`true`) or unverified (`false`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
+    /// `true` makes this address the user's primary email address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
     /// Accepted for compatibility; this server sends no email.
@@ -61,10 +63,14 @@ pub struct CreatePhoneNumberRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct UpdatePhoneNumberRequest {
+    /// Marks the number verified (`true`) or unverified (`false`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
+    /// `true` makes this number the user's primary phone number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
+    /// Reserves the number for multi-factor authentication (it must be verified); when no
+    /// other number is reserved, it also becomes the default second factor.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reserved_for_second_factor: Option<bool>,
 }

@@ -1,4 +1,6 @@
-//! Wire types of Clerk's Backend API `/users` operations.
+//! Wire types of Clerk's Backend API: users and their identifications, organizations,
+//! sessions and tokens, JWT templates, billing, and this project's webhook and import/export
+//! extensions.
 //!
 //! Shared by the server (which writes them) and the client (which reads them). Two rules:
 //! - Serializing writes every key Clerk's spec marks required, `null` where it is nullable,
@@ -6,6 +8,13 @@
 //! - Deserializing is tolerant: unknown keys are ignored, missing keys take their default and
 //!   unknown enum values are kept (see [`string_enum!`]), so a field Clerk adds tomorrow never
 //!   breaks a caller.
+
+#![warn(missing_docs)]
+
+// The README's example is compiled and run as a doc-test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 #[macro_use]
 mod string_enum;
@@ -42,9 +51,9 @@ pub use import::{
     ImportVerification,
 };
 pub use organization::{
-    Organization, OrganizationInvitation, OrganizationInvitations, OrganizationMembership,
-    OrganizationMembershipPublicUserData, OrganizationMemberships, PublicInviterData,
-    PublicOrganizationData,
+    InvitationStatus, Organization, OrganizationInvitation, OrganizationInvitations,
+    OrganizationMembership, OrganizationMembershipPublicUserData, OrganizationMemberships,
+    PublicInviterData, PublicOrganizationData,
 };
 pub use organization_requests::{
     CreateInvitationRequest, CreateMembershipRequest, CreateOrganizationRequest,

@@ -33,6 +33,20 @@ macro_rules! string_enum {
             }
         }
 
+        /// The value named by `s`; one this version does not know becomes `Unknown`.
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                s.parse().unwrap_or_else(|never| match never {})
+            }
+        }
+
+        /// The value named by `s`; one this version does not know becomes `Unknown`.
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                Self::from(s.as_str())
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
@@ -48,7 +62,7 @@ macro_rules! string_enum {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let s = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-                Ok(s.parse().unwrap_or_else(|never| match never {}))
+                Ok(Self::from(s.as_ref()))
             }
         }
     };

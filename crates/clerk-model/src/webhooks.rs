@@ -13,7 +13,9 @@ pub struct WebhookEndpoint {
     pub object: String,
     /// `ep_…`
     pub id: String,
+    /// The http or https URL messages are posted to.
     pub url: String,
+    /// Free text describing the endpoint; empty when none was given.
     pub description: String,
     /// The event types sent to it (`user.created`, …); `null` for every type.
     pub filter_types: Option<Vec<String>>,
@@ -21,7 +23,9 @@ pub struct WebhookEndpoint {
     pub disabled: bool,
     /// The signing secret, `whsec_…` (base64 after the prefix).
     pub secret: String,
+    /// When the endpoint was created (Unix time in milliseconds).
     pub created_at: i64,
+    /// When the endpoint was last changed (Unix time in milliseconds).
     pub updated_at: i64,
 }
 
@@ -29,7 +33,9 @@ pub struct WebhookEndpoint {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct WebhookEndpointList {
+    /// The endpoints of the page (`limit`, `offset`).
     pub data: Vec<WebhookEndpoint>,
+    /// How many endpoints there are in all.
     pub total_count: i64,
 }
 
@@ -37,14 +43,18 @@ pub struct WebhookEndpointList {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CreateWebhookEndpointRequest {
+    /// The http or https URL to post messages to (required).
     pub url: Option<String>,
+    /// The event types to send (`user.created`, …); every type when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filter_types: Option<Vec<String>>,
+    /// Free text describing the endpoint; empty when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Creates the endpoint disabled; enabled when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
-    /// A secret of one's own (`whsec_…`, 24 to 64 bytes); one is generated otherwise.
+    /// A secret of one's own (`whsec_…`, base64 of 24 to 75 bytes); one is generated otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
 }
@@ -54,15 +64,20 @@ pub struct CreateWebhookEndpointRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct UpdateWebhookEndpointRequest {
+    /// A new http or https URL.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// `Some(Some(types))`: only these event types; `Some(None)` (`null`): every type again;
+    /// `None` (absent): unchanged.
     #[serde(
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
     pub filter_types: Option<Option<Vec<String>>>,
+    /// A new description.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Disables (`true`) or enables (`false`) the endpoint.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
 }
@@ -72,6 +87,7 @@ pub struct UpdateWebhookEndpointRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RotateWebhookSecretRequest {
+    /// The new secret (`whsec_…`); a random one is generated when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 }
@@ -84,6 +100,7 @@ pub struct WebhookAttempt {
     pub object: String,
     /// The message's id: the `svix-id` header the receiver saw.
     pub message_id: String,
+    /// The message's event type (`user.created`, …).
     pub event_type: String,
     /// `succeeded` (a 2xx answer) or `failed`.
     pub status: String,
@@ -91,7 +108,9 @@ pub struct WebhookAttempt {
     pub response_status_code: Option<i64>,
     /// The first bytes of the answer's body, or why no answer came.
     pub response: String,
+    /// When the attempt began (Unix time in milliseconds).
     pub started_at: i64,
+    /// When the attempt ended (Unix time in milliseconds).
     pub finished_at: i64,
     /// Where the message stands on this endpoint now: `pending`, `succeeded` or `failed`.
     pub delivery_status: String,
@@ -103,7 +122,9 @@ pub struct WebhookAttempt {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct WebhookAttemptList {
+    /// The attempts of the page.
     pub data: Vec<WebhookAttempt>,
+    /// How many attempts the endpoint has in all.
     pub total_count: i64,
 }
 
@@ -113,7 +134,9 @@ pub struct WebhookAttemptList {
 pub struct ResentWebhookMessage {
     /// Always `webhook_message`.
     pub object: String,
+    /// The message's id (`msg_…`), the `svix-id` of every delivery.
     pub id: String,
+    /// The message's event type (`user.created`, …).
     pub event_type: String,
     /// How many endpoints it is sent to again.
     pub deliveries: i64,

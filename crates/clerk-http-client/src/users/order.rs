@@ -99,8 +99,7 @@ impl From<&str> for UserOrderBy {
             Some(b'+') => (SortDirection::Ascending, &value[1..]),
             _ => (SortDirection::Ascending, value),
         };
-        let field = field.parse().unwrap_or_else(|never| match never {});
-        Self::new(field, direction)
+        Self::new(UserOrderField::from(field), direction)
     }
 }
 

@@ -1,7 +1,7 @@
 //! The organizations a user belongs to or is invited to.
 
 use clerk_model::{
-    OrganizationInvitation, OrganizationInvitations, OrganizationMembership,
+    InvitationStatus, OrganizationInvitation, OrganizationInvitations, OrganizationMembership,
     OrganizationMemberships,
 };
 use reqwest::Method;
@@ -9,7 +9,7 @@ use reqwest::Method;
 use crate::pagination::{self, ItemStream};
 use crate::request::{operation, HttpRequest};
 use crate::validation;
-use crate::{Client, RequestOptions, Result};
+use crate::{Client, Error, RequestOptions, Result};
 
 /// `GET /users/{user_id}/organization_memberships`.
 #[derive(Debug, Clone)]
@@ -73,9 +73,6 @@ impl UsersGetOrganizationMemberships {
 
 operation!(UsersGetOrganizationMemberships -> OrganizationMemberships);
 
-/// Invitation states `status` accepts.
-const INVITATION_STATUSES: &[&str] = &["pending", "accepted", "revoked", "expired"];
-
 /// `GET /users/{user_id}/organization_invitations`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -85,7 +82,7 @@ pub struct UsersGetOrganizationInvitations {
     user_id: String,
     limit: Option<u32>,
     offset: Option<u32>,
-    status: Option<String>,
+    status: Option<InvitationStatus>,
 }
 
 impl UsersGetOrganizationInvitations {
@@ -112,8 +109,22 @@ impl UsersGetOrganizationInvitations {
         self
     }
 
-    /// `pending`, `accepted`, `revoked` or `expired`.
-    pub fn status(mut self, status: impl Into<String>) -> Self {
+    /// Only invitations in this status: [`InvitationStatus::Pending`], `Accepted`, `Revoked` or
+    /// `Expired`, or the same as a string (`"pending"`). With client-side validation on, a
+    /// status this version does not know ([`InvitationStatus::Unknown`]) is refused before
+    /// sending; turn validation off to send one Clerk added later.
+    ///
+    /// ```no_run
+    /// use clerk_http_client::model::InvitationStatus;
+    /// # async fn run(client: clerk_http_client::Client) -> clerk_http_client::Result<()> {
+    /// let invitations = client.users().users_get_organization_invitations("user_123");
+    /// let pending = invitations.status(InvitationStatus::Pending).send().await?;
+    /// for invitation in &pending.data {
+    ///     assert_eq!(invitation.status, Some(InvitationStatus::Pending));
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn status(mut self, status: impl Into<InvitationStatus>) -> Self {
         self.status = Some(status.into());
         self
     }
@@ -122,12 +133,13 @@ impl UsersGetOrganizationInvitations {
         let validate = self.client.validates();
         validation::path_param("user_id", &self.user_id)?;
         validation::limit(validate, self.limit)?;
-        validation::one_of(
-            validate,
-            "status",
-            self.status.as_deref(),
-            INVITATION_STATUSES,
-        )?;
+        if let Some(InvitationStatus::Unknown(unknown)) = self.status.as_ref().filter(|_| validate)
+        {
+            return Err(Error::validation(
+                "status",
+                format!("must be one of pending, accepted, revoked, expired, got `{unknown}`"),
+            ));
+        }
         Ok(HttpRequest::new(
             "users_get_organization_invitations",
             Method::GET,
@@ -135,7 +147,7 @@ impl UsersGetOrganizationInvitations {
         )
         .query_opt("limit", self.limit)
         .query_opt("offset", self.offset)
-        .query_opt("status", self.status.as_deref()))
+        .query_opt("status", self.status.as_ref()))
     }
 
     /// Every invitation, page after page (offsets, up to the reported total).
