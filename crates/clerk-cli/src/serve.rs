@@ -63,6 +63,9 @@ pub struct ServeArgs {
     /// SQLite database, else `clerk-images` in the working directory.
     #[arg(long, env = "CLERK_IMAGE_STORE")]
     image_store: Option<String>,
+    /// Do not serve the operator's dashboard at /dashboard/ (nor redirect / there).
+    #[arg(long, env = "CLERK_NO_DASHBOARD")]
+    no_dashboard: bool,
     /// Public base URL of this server, used in the image URLs it returns and as the issuer
     /// (`iss`) of the session tokens it mints; nodes behind one load balancer share it
     /// (default: the listening address).
@@ -297,6 +300,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         },
         serving: args.serving.config(),
         webhooks,
+        dashboard: !args.no_dashboard,
     };
     let server = clerk_server::start(config).await.map_err(|e| {
         let wrong_key = matches!(e, StartError::EncryptionKeyMismatch { .. });

@@ -9,6 +9,7 @@
 //! `serve` is its connection loop.
 
 pub mod crypto;
+pub mod dashboard;
 pub mod domain;
 pub mod error;
 pub mod http;
@@ -74,6 +75,8 @@ pub struct ServerConfig {
     pub serving: ServingConfig,
     /// Webhook delivery: retry schedule, timeout, endpoints set up at start.
     pub webhooks: webhooks::WebhookConfig,
+    /// Serve the operator's dashboard at `/dashboard/` (and send `GET /` there).
+    pub dashboard: bool,
 }
 
 /// The keys stay out of logs: only how many there are.
@@ -89,6 +92,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("encryption_key", &self.encryption_key)
             .field("image_store", &self.image_store)
             .field("webhooks", &self.webhooks)
+            .field("dashboard", &self.dashboard)
             .finish()
     }
 }
@@ -105,6 +109,7 @@ impl Default for ServerConfig {
             image_store: "memory:".into(),
             serving: ServingConfig::default(),
             webhooks: webhooks::WebhookConfig::default(),
+            dashboard: true,
         }
     }
 }
@@ -215,7 +220,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         return Err(StartError::WebhookEndpoints(e.long_message));
     }
     let delivery = webhooks::DeliveryWorker::spawn(app.clone(), &config.webhooks);
-    let router = http::router(app, &config.serving);
+    let router = http::router(app, &config.serving, config.dashboard);
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(serve::serve(listener, router, config.serving, rx));
     Ok(RunningServer {

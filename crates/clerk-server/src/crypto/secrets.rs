@@ -68,6 +68,16 @@ impl SecretKey {
         SecretKey(bytes)
     }
 
+    /// A 64-byte key for `purpose`, derived from this one (HMAC-SHA-512), so that one
+    /// configured key can serve several uses without one use's key revealing another's.
+    pub fn derive(&self, purpose: &str) -> [u8; 64] {
+        use hmac::{Hmac, Mac};
+        let mut mac =
+            <Hmac<sha2::Sha512> as Mac>::new_from_slice(&self.0).expect("HMAC takes any key");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     /// A fresh random key from the OS RNG.
     pub fn generate() -> Self {
         let mut bytes = [0u8; 32];

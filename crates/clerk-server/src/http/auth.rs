@@ -16,7 +16,7 @@ use crate::AppState;
 /// Which kind of key authenticated the request (a request extension set by
 /// [`require_secret_key`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Presented {
+pub(crate) enum Presented {
     Secret,
     Admin,
 }
@@ -90,8 +90,24 @@ fn check(
                 "The Authorization header must be of the form `Bearer <secret key>`.",
             )
         })?;
-    // Compare against every key without stopping early, so timing tells nothing about which
-    // key (or how much of one) matched.
+    key_kind(secret_keys, admin_keys, presented).ok_or_else(|| {
+        ApiError::new(
+            ErrorKind::Unauthenticated,
+            "clerk_key_invalid",
+            "Secret Key invalid",
+            "The provided Secret Key is invalid. Make sure that your Secret Key is correct.",
+        )
+    })
+}
+
+/// Which kind of configured key `presented` is, if any (also the dashboard's sign-in check).
+/// Compared against every key without stopping early, so timing tells nothing about which key
+/// (or how much of one) matched.
+pub(crate) fn key_kind(
+    secret_keys: &[String],
+    admin_keys: &[String],
+    presented: &str,
+) -> Option<Presented> {
     let matches = |keys: &[String]| {
         keys.iter().fold(subtle::Choice::from(0), |acc, key| {
             acc | key.as_bytes().ct_eq(presented.as_bytes())
@@ -99,16 +115,11 @@ fn check(
     };
     let (secret, admin) = (matches(secret_keys), matches(admin_keys));
     if bool::from(admin) {
-        Ok(Presented::Admin)
+        Some(Presented::Admin)
     } else if bool::from(secret) {
-        Ok(Presented::Secret)
+        Some(Presented::Secret)
     } else {
-        Err(ApiError::new(
-            ErrorKind::Unauthenticated,
-            "clerk_key_invalid",
-            "Secret Key invalid",
-            "The provided Secret Key is invalid. Make sure that your Secret Key is correct.",
-        ))
+        None
     }
 }
 

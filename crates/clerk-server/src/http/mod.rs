@@ -1,7 +1,7 @@
 //! The HTTP layer: routes, authentication, request logging, request timeouts. It only
 //! translates between HTTP and the domain; rules live in `domain`.
 
-mod auth;
+pub(crate) mod auth;
 mod billing;
 mod credentials;
 pub mod error;
@@ -37,7 +37,7 @@ use crate::AppState;
 /// Largest JSON body accepted; metadata bags are capped at 8 KB each, so this is generous.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-pub fn router(app: AppState, serving: &ServingConfig) -> Router {
+pub fn router(app: AppState, serving: &ServingConfig, dashboard: bool) -> Router {
     let v1 = Router::new()
         .merge(users::router())
         .merge(credentials::router())
@@ -64,8 +64,14 @@ pub fn router(app: AppState, serving: &ServingConfig) -> Router {
         request: serving.request_timeout,
         import: serving.import_timeout,
     };
+    let pages = if dashboard {
+        crate::dashboard::router(&app)
+    } else {
+        Router::new()
+    };
     Router::new()
         .nest("/v1", v1)
+        .merge(pages)
         .merge(images::public_router().route_layer(middleware::from_fn(reject_unusable_path)))
         .merge(sessions::public_router())
         .merge(health::router())
