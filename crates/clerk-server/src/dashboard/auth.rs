@@ -84,6 +84,16 @@ pub enum KeyKind {
     Admin,
 }
 
+impl KeyKind {
+    /// "a secret key" / "an admin key", for the page header.
+    pub fn describe(self) -> &'static str {
+        match self {
+            KeyKind::Secret => "a secret key",
+            KeyKind::Admin => "an admin key",
+        }
+    }
+}
+
 /// What the session cookie holds (signed, so it cannot be changed by the browser).
 #[derive(Debug, Serialize, Deserialize)]
 struct SessionClaims {

@@ -19,6 +19,7 @@ pub fn page(title: &str, operator: &Operator, flash: Option<&str>, body: Markup)
                     a href="/dashboard/" { "Users" }
                     a href="/dashboard/organizations" { "Organizations" }
                 }
+                span.muted #signed-in-as { "Signed in with " (operator.kind.describe()) }
                 form #sign-out method="post" action="/dashboard/sign-out" {
                     (csrf_field(operator))
                     button #sign-out-submit .link type="submit" { "Sign out" }
