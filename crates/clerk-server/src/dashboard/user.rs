@@ -91,16 +91,22 @@ impl Action {
     /// What the confirmation page says will happen.
     fn consequence(self) -> &'static str {
         match self {
-            Action::Ban => "The user is signed out of every session and cannot sign in again until unbanned.",
+            Action::Ban => {
+                "The user is signed out of every session and cannot sign in again until unbanned."
+            }
             Action::Unban => "The user can sign in again.",
             Action::Lock => "The user cannot sign in until unlocked or until the lockout ends.",
             Action::Unlock => "The user can sign in again, and the failed attempts are forgotten.",
-            Action::DisableMfa => "The user's TOTP, backup codes and second-factor phone numbers are removed.",
+            Action::DisableMfa => {
+                "The user's TOTP, backup codes and second-factor phone numbers are removed."
+            }
             Action::RemovePassword => "The user can no longer sign in with a password.",
             Action::SetCompromised => "The user must reset the password at the next sign-in.",
             Action::UnsetCompromised => "The password is usable again as it is.",
             Action::DeleteImage => "The profile image is removed; a default image is shown.",
-            Action::Delete => "The user and everything about them is deleted. This cannot be undone.",
+            Action::Delete => {
+                "The user and everything about them is deleted. This cannot be undone."
+            }
         }
     }
 
@@ -151,15 +157,19 @@ impl Action {
             Action::Unban => account::set_banned(app, user_id, false).await.map(drop),
             Action::Lock => account::set_locked(app, user_id, true).await.map(drop),
             Action::Unlock => account::set_locked(app, user_id, false).await.map(drop),
-            Action::DisableMfa => credentials::remove_second_factor(app, user_id, SecondFactor::All)
-                .await
-                .map(drop),
+            Action::DisableMfa => {
+                credentials::remove_second_factor(app, user_id, SecondFactor::All)
+                    .await
+                    .map(drop)
+            }
             Action::RemovePassword => credentials::remove_password(app, user_id, false)
                 .await
                 .map(drop),
-            Action::SetCompromised => credentials::set_password_compromised(app, user_id, true, false)
-                .await
-                .map(drop),
+            Action::SetCompromised => {
+                credentials::set_password_compromised(app, user_id, true, false)
+                    .await
+                    .map(drop)
+            }
             Action::UnsetCompromised => {
                 credentials::set_password_compromised(app, user_id, false, false)
                     .await
@@ -305,8 +315,9 @@ pub async fn save_metadata(
             .expect("one bag failed to parse")),
     };
     match result {
-        Ok(user) => Ok(Redirect::to(&format!("/dashboard/users/{}?done=metadata", user.id))
-            .into_response()),
+        Ok(user) => Ok(
+            Redirect::to(&format!("/dashboard/users/{}?done=metadata", user.id)).into_response(),
+        ),
         Err(err) if err.kind == crate::error::ErrorKind::NotFound => Err(err.into()),
         Err(err) if crate::http::error::status_of(err.kind).is_server_error() => Err(err.into()),
         Err(err) => {
@@ -325,9 +336,8 @@ fn parse_bag(param: &str, text: &str) -> Result<Value, ApiError> {
     if text.is_empty() {
         return Ok(Value::Object(Default::default()));
     }
-    serde_json::from_str(text).map_err(|e| {
-        ApiError::value_invalid(param, format!("{param} is not valid JSON: {e}."))
-    })
+    serde_json::from_str(text)
+        .map_err(|e| ApiError::value_invalid(param, format!("{param} is not valid JSON: {e}.")))
 }
 
 async fn user_page(
@@ -337,14 +347,25 @@ async fn user_page(
     flash: Option<&str>,
     metadata: &MetadataEditor,
 ) -> Result<Html<String>, PageError> {
-    let memberships = list_user_memberships(app, &user.id, Page { limit: 50, offset: 0 }).await?;
+    let memberships = list_user_memberships(
+        app,
+        &user.id,
+        Page {
+            limit: 50,
+            offset: 0,
+        },
+    )
+    .await?;
     let sessions = sessions::list(
         app,
         &SessionListQuery {
             user_id: Some(user.id.clone()),
             client_id: None,
             status: None,
-            page: Page { limit: 20, offset: 0 },
+            page: Page {
+                limit: 20,
+                offset: 0,
+            },
         },
         false,
     )
@@ -701,7 +722,10 @@ mod tests {
 
     #[test]
     fn a_bag_that_is_not_json_names_its_field() {
-        assert_eq!(parse_bag("public_metadata", "  ").unwrap(), serde_json::json!({}));
+        assert_eq!(
+            parse_bag("public_metadata", "  ").unwrap(),
+            serde_json::json!({})
+        );
         let err = parse_bag("private_metadata", "{not json").unwrap_err();
         assert_eq!(err.param_name.as_deref(), Some("private_metadata"));
     }

@@ -7,6 +7,7 @@ mod cancellation;
 mod count;
 mod create;
 mod credentials;
+mod dashboard;
 mod email_addresses;
 mod health;
 mod identities;

@@ -120,6 +120,7 @@ impl TestServer {
             encryption_key: Some(clerk_server::crypto::SecretKey::generate()),
             image_store: dir.path().join("images").display().to_string(),
             webhooks: clerk_server::webhooks::WebhookConfig::default(),
+            dashboard: true,
         };
         let server = clerk_server::start(config.clone())
             .await
