@@ -120,13 +120,23 @@ impl Operator {
         &self.csrf
     }
 
-    /// Refuses a form whose CSRF token is not this session's, with a 403 page.
-    pub fn check_csrf(&self, presented: &str) -> Result<(), Response> {
+    /// Refuses a form whose CSRF token is not this session's ([`CsrfRefused`] is a 403 page).
+    pub fn check_csrf(&self, presented: &str) -> Result<(), CsrfRefused> {
         if bool::from(self.csrf.as_bytes().ct_eq(presented.as_bytes())) {
             Ok(())
         } else {
-            Err(forbidden_form())
+            Err(CsrfRefused)
         }
+    }
+}
+
+/// A form without this session's CSRF token: answered with a 403 page, nothing done.
+#[derive(Debug)]
+pub struct CsrfRefused;
+
+impl IntoResponse for CsrfRefused {
+    fn into_response(self) -> Response {
+        forbidden_form()
     }
 }
 
@@ -284,7 +294,7 @@ pub async fn sign_out(
     Form(form): Form<CsrfForm>,
 ) -> Response {
     if let Err(refused) = operator.check_csrf(&form.csrf) {
-        return refused;
+        return refused.into_response();
     }
     let mut response = Redirect::to("/dashboard/sign-in").into_response();
     add_set_cookie(

@@ -92,9 +92,9 @@ impl IntoResponse for PageError {
     }
 }
 
-impl From<Response> for PageError {
-    fn from(response: Response) -> Self {
-        PageError(response)
+impl From<super::auth::CsrfRefused> for PageError {
+    fn from(refused: super::auth::CsrfRefused) -> Self {
+        PageError(refused.into_response())
     }
 }
 

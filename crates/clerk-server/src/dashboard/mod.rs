@@ -23,6 +23,7 @@ use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
 use axum::{middleware, Extension, Router};
 
+use crate::http::on_blocking_thread;
 use crate::AppState;
 
 pub use auth::DashboardKeys;
@@ -39,7 +40,8 @@ pub fn router(app: &AppState) -> Router<AppState> {
             get(auth::sign_in_page).post(auth::sign_in),
         )
         .route("/dashboard/sign-out", post(auth::sign_out))
-        .route("/dashboard/", get(users::list))
+        // The pages whose work grows with the data set run where the API's lists run.
+        .route("/dashboard/", on_blocking_thread(get(users::list)))
         .route("/dashboard/users/new", get(user::new_user_page))
         .route("/dashboard/users", post(user::create_user))
         .route("/dashboard/users/{user_id}", get(user::show))
@@ -55,7 +57,10 @@ pub fn router(app: &AppState) -> Router<AppState> {
             "/dashboard/users/{user_id}/actions/{action}",
             post(user::run_action),
         )
-        .route("/dashboard/organizations", get(organizations::list))
+        .route(
+            "/dashboard/organizations",
+            on_blocking_thread(get(organizations::list)),
+        )
         .route(
             "/dashboard/organizations/{organization_id}",
             get(organizations::show),

@@ -190,11 +190,17 @@ pub struct Done {
 
 impl Done {
     fn message(&self) -> Option<&'static str> {
-        match self.done.as_deref()? {
-            "metadata" => Some("Metadata saved."),
-            "created" => Some("User created."),
-            slug => Action::parse(slug).map(Action::done),
-        }
+        done_message(self.done.as_deref()?)
+    }
+}
+
+/// The flash message for `?done={done}` after a change made on these pages (the users table
+/// shows the one of a deletion).
+pub fn done_message(done: &str) -> Option<&'static str> {
+    match done {
+        "metadata" => Some("Metadata saved."),
+        "created" => Some("User created."),
+        slug => Action::parse(slug).map(Action::done),
     }
 }
 
