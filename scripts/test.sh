@@ -17,3 +17,4 @@ cargo test --workspace --doc
 RUSTDOCFLAGS="-D warnings" cargo doc -p clerk-model -p clerk-http-client --no-deps
 cargo package -p clerk-model -p clerk-http-client --allow-dirty
 CLERK_BIN="$PWD/target/debug/clerk" bash conformance/run.sh
+CLERK_BIN="$PWD/target/debug/clerk" bash browser/run.sh
