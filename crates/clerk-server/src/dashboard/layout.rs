@@ -7,6 +7,7 @@ use maud::{html, Markup, DOCTYPE};
 use super::assets;
 use super::auth::Operator;
 use crate::error::{ApiError, ErrorKind};
+use crate::http::query::QueryParams;
 
 /// A page of a signed-in operator.
 pub fn page(title: &str, operator: &Operator, flash: Option<&str>, body: Markup) -> Html<String> {
@@ -79,6 +80,72 @@ pub fn timestamp(ms: Option<i64>) -> Markup {
             }
         },
         None => html! { (ms) },
+    }
+}
+
+/// A first and last name joined, empty parts left out.
+pub fn full_name(first: Option<&str>, last: Option<&str>) -> String {
+    [first, last]
+        .into_iter()
+        .flatten()
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The field a refused search names: marked `aria-invalid` and pointed at the error above the
+/// form (`#search-error`).
+#[derive(Clone, Copy)]
+pub struct SearchErrors<'a>(pub Option<&'a ApiError>);
+
+impl SearchErrors<'_> {
+    pub fn invalid(self, name: &str) -> Option<&'static str> {
+        self.0
+            .and_then(|e| e.param_name.as_deref())
+            .filter(|p| *p == name)
+            .map(|_| "true")
+    }
+
+    pub fn described(self, name: &str) -> Option<&'static str> {
+        self.invalid(name).map(|_| "search-error")
+    }
+}
+
+/// The `order_by` the query string asks for, with its sign (`+` when it has none, as the API
+/// reads it), or `default`.
+pub fn selected_order(q: &QueryParams, default: &str) -> String {
+    match q.first("order_by") {
+        None => default.to_owned(),
+        Some(raw) if raw.starts_with(['+', '-']) => raw,
+        Some(raw) => format!("+{raw}"),
+    }
+}
+
+/// The end of a search form: the order select (`orders`: value and label, the first the
+/// default), the page size when one was given (a refused one is not carried on), and the
+/// button.
+pub fn order_and_submit(
+    orders: &[(&str, &str)],
+    q: &QueryParams,
+    errors: SearchErrors<'_>,
+) -> Markup {
+    let order = selected_order(q, orders[0].0);
+    html! {
+        div {
+            label for="order_by" { "Order" }
+            select #order_by name="order_by" aria-invalid=[errors.invalid("order_by")]
+                aria-describedby=[errors.described("order_by")] {
+                @for (option, label) in orders {
+                    option value=(option) selected[*option == order] { (label) }
+                }
+            }
+        }
+        @if let Some(limit) = q.first("limit").filter(|_| errors.invalid("limit").is_none()) {
+            input type="hidden" name="limit" value=(limit);
+        }
+        div {
+            button #search-submit .primary type="submit" { "Search" }
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use clerk_model::{Organization, OrganizationInvitations, OrganizationMemberships
 use maud::{html, Markup};
 
 use super::auth::Operator;
-use super::layout::{self, PageError};
+use super::layout::{self, PageError, SearchErrors};
 use super::users::{count_of, link, reject_nul, PAGE_SIZE};
 use crate::domain::list::{Page, MAX_OFFSET};
 use crate::domain::organizations::{
@@ -92,15 +92,6 @@ fn organization_list(q: &QueryParams) -> ApiResult<OrganizationListQuery> {
     })
 }
 
-/// `order_by` as the select's option value.
-fn selected_order(q: &QueryParams) -> String {
-    match q.first("order_by") {
-        None => ORDERS[0].0.to_owned(),
-        Some(raw) if raw.starts_with(['+', '-']) => raw,
-        Some(raw) => format!("+{raw}"),
-    }
-}
-
 /// The next page by offset: when something follows `shown` items at `page`, out of `total`,
 /// and the API would accept its offset.
 fn next_offset(page: Page, shown: usize, total: i64) -> Option<i64> {
@@ -115,14 +106,7 @@ fn render_list(
     result: Result<(Page, &OrganizationList), &ApiError>,
 ) -> Html<String> {
     let error = result.as_ref().err();
-    let invalid = |name: &str| {
-        error
-            .and_then(|e| e.param_name.as_deref())
-            .filter(|p| *p == name)
-            .map(|_| "true")
-    };
-    let described = |name: &str| invalid(name).map(|_| "search-error");
-    let order = selected_order(q);
+    let errors = SearchErrors(error.copied());
     let path = "/dashboard/organizations";
     let body = html! {
         main {
@@ -137,23 +121,10 @@ fn render_list(
                     input #query type="search" name="query"
                         value=(q.first("query").unwrap_or_default().replace('\0', ""))
                         placeholder="Name, slug or ID"
-                        aria-invalid=[invalid("query")] aria-describedby=[described("query")];
+                        aria-invalid=[errors.invalid("query")]
+                        aria-describedby=[errors.described("query")];
                 }
-                div {
-                    label for="order_by" { "Order" }
-                    select #order_by name="order_by" aria-invalid=[invalid("order_by")]
-                        aria-describedby=[described("order_by")] {
-                        @for (option, label) in ORDERS {
-                            option value=(option) selected[*option == order] { (label) }
-                        }
-                    }
-                }
-                @if let Some(limit) = q.first("limit").filter(|_| invalid("limit").is_none()) {
-                    input type="hidden" name="limit" value=(limit);
-                }
-                div {
-                    button #search-submit .primary type="submit" { "Search" }
-                }
+                (layout::order_and_submit(ORDERS, q, errors))
             }
             @if let Ok((page, found)) = result {
                 div.summary {
@@ -422,12 +393,7 @@ fn members_table(members: &OrganizationMemberships) -> Markup {
 
 /// A member's name: full name, else username, else identifier, else user id.
 fn member_name(user: &clerk_model::OrganizationMembershipPublicUserData) -> String {
-    let full = [user.first_name.as_deref(), user.last_name.as_deref()]
-        .into_iter()
-        .flatten()
-        .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let full = layout::full_name(user.first_name.as_deref(), user.last_name.as_deref());
     let name = [
         Some(full.as_str()),
         user.username.as_deref(),

@@ -545,12 +545,7 @@ pub fn badges(user: &User) -> Markup {
 
 /// How a user is named on pages: full name, username, primary email, or the id.
 pub fn display_name(user: &User) -> String {
-    let full = [user.first_name.as_deref(), user.last_name.as_deref()]
-        .into_iter()
-        .flatten()
-        .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let full = layout::full_name(user.first_name.as_deref(), user.last_name.as_deref());
     if !full.is_empty() {
         return full;
     }

@@ -11,7 +11,7 @@ use clerk_model::User;
 use maud::{html, Markup};
 
 use super::auth::Operator;
-use super::layout::{self, PageError};
+use super::layout::{self, PageError, SearchErrors};
 use super::user::{badges, display_name};
 use crate::domain::list::{self, OrderField, Page, UserListQuery, MAX_OFFSET};
 use crate::error::{ApiError, ApiResult};
@@ -203,16 +203,6 @@ pub(super) fn link(path: &str, raw: &str, drop: &[&str], set: Option<(&str, &str
     }
 }
 
-/// `order_by` as the select's option value: `+` when no direction is given, the default
-/// when absent.
-fn selected_order(q: &QueryParams) -> String {
-    match q.first("order_by") {
-        None => ORDERS[0].0.to_owned(),
-        Some(raw) if raw.starts_with(['+', '-']) => raw,
-        Some(raw) => format!("+{raw}"),
-    }
-}
-
 /// "1 user", "20 users".
 pub(super) fn count_of(n: i64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -234,16 +224,11 @@ fn render(
     flash: Option<&str>,
 ) -> Html<String> {
     let error = result.err();
-    let invalid = |name: &str| {
-        error
-            .and_then(|e| e.param_name.as_deref())
-            .filter(|p| *p == name)
-            .map(|_| "true")
-    };
-    let described = |name: &str| invalid(name).map(|_| "search-error");
+    let errors = SearchErrors(error);
+    let invalid = |name: &str| errors.invalid(name);
+    let described = |name: &str| errors.described(name);
     // NUL (refused above the form) is left out rather than echoed.
     let value = |name: &str| q.first(name).unwrap_or_default().replace('\0', "");
-    let order = selected_order(q);
     let banned = match q.bool("banned") {
         Ok(Some(true)) => "true",
         Ok(Some(false)) => "false",
@@ -283,22 +268,7 @@ fn render(
                         }
                     }
                 }
-                div {
-                    label for="order_by" { "Order" }
-                    select #order_by name="order_by" aria-invalid=[invalid("order_by")]
-                        aria-describedby=[described("order_by")] {
-                        @for (option, label) in ORDERS {
-                            option value=(option) selected[*option == order] { (label) }
-                        }
-                    }
-                }
-                // A refused limit is not carried into the next search.
-                @if let Some(limit) = q.first("limit").filter(|_| invalid("limit").is_none()) {
-                    input type="hidden" name="limit" value=(limit);
-                }
-                div {
-                    button #search-submit .primary type="submit" { "Search" }
-                }
+                (layout::order_and_submit(ORDERS, q, errors))
             }
             @if let Ok(found) = result {
                 (results(found))
@@ -491,7 +461,7 @@ mod tests {
 
     #[test]
     fn the_selected_order_reads_as_the_api_does() {
-        let order = |raw: &str| selected_order(&QueryParams::parse(raw));
+        let order = |raw: &str| layout::selected_order(&QueryParams::parse(raw), ORDERS[0].0);
         assert_eq!(order(""), "-created_at");
         assert_eq!(order("order_by=username"), "+username");
         assert_eq!(order("order_by=-last_sign_in_at"), "-last_sign_in_at");
