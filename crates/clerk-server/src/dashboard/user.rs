@@ -221,6 +221,9 @@ struct MetadataEditor {
     public: String,
     private: String,
     unsafe_: String,
+    /// The user's `updated_at` the text was based on: a save is refused once the user has
+    /// changed since (see [`users::update_metadata_unless_changed`]).
+    seen: i64,
     /// Clerk's message, and which bag it is about (if it names one).
     error: Option<(String, Option<String>)>,
 }
@@ -232,6 +235,7 @@ impl MetadataEditor {
             public: pretty(&user.public_metadata),
             private: pretty(user.private_metadata.as_ref().unwrap_or(&Value::Null)),
             unsafe_: pretty(&user.unsafe_metadata),
+            seen: user.updated_at,
             error: None,
         }
     }
@@ -262,6 +266,7 @@ impl MetadataEditor {
                 }
                 form #metadata-form method="post" action={ "/dashboard/users/" (user_id) "/metadata" } {
                     (csrf_field(operator))
+                    input type="hidden" name="updated_at" value=(self.seen);
                     (field("public_metadata", "Public metadata", "Readable by the frontend, written only by the backend. A JSON object, up to 8 KB.", &self.public))
                     (field("private_metadata", "Private metadata", "Only the backend reads and writes it. A JSON object, up to 8 KB.", &self.private))
                     (field("unsafe_metadata", "Unsafe metadata", "The frontend can write it too: never trust it. A JSON object, up to 8 KB.", &self.unsafe_))
@@ -283,6 +288,9 @@ pub struct MetadataForm {
     private_metadata: String,
     #[serde(default)]
     unsafe_metadata: String,
+    /// The `updated_at` of the page the form was on.
+    #[serde(default)]
+    updated_at: Option<i64>,
 }
 
 /// `POST /dashboard/users/{user_id}/metadata`: on a mistake, the page again with what was
@@ -298,6 +306,7 @@ pub async fn save_metadata(
         public: form.public_metadata,
         private: form.private_metadata,
         unsafe_: form.unsafe_metadata,
+        seen: form.updated_at.unwrap_or_default(),
         error: None,
     };
     let parsed = [
@@ -313,7 +322,9 @@ pub async fn save_metadata(
                 private_metadata: Some(Some(private)),
                 unsafe_metadata: Some(Some(unsafe_)),
             };
-            users::update_metadata(&app, &user_id, request, MetadataMode::Replace).await
+            let mode = MetadataMode::Replace;
+            users::update_metadata_unless_changed(&app, &user_id, request, mode, form.updated_at)
+                .await
         }
         [first, second, third] => Err([first, second, third]
             .into_iter()
@@ -328,9 +339,21 @@ pub async fn save_metadata(
         Err(err) if crate::http::error::status_of(err.kind).is_server_error() => Err(err.into()),
         Err(err) => {
             let user = users::get_user(&app, &user_id).await?;
-            editor.error = Some((err.long_message.clone(), err.param_name.clone()));
+            let status = if err.kind == crate::error::ErrorKind::Conflict {
+                // The typed text is kept, now based on the user as it is: saving again is a
+                // deliberate overwrite of what changed.
+                editor.seen = user.updated_at;
+                let message = "Someone changed this user after you opened the page. Your text \
+                               is kept below: compare it with the user as it is now, then save \
+                               again.";
+                editor.error = Some((message.to_owned(), None));
+                StatusCode::CONFLICT
+            } else {
+                editor.error = Some((err.long_message.clone(), err.param_name.clone()));
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             let page = user_page(&app, &operator, &user, None, &editor).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok((status, page).into_response())
         }
     }
 }

@@ -356,6 +356,74 @@ async fn the_metadata_editor_saves_objects_and_shows_clerks_errors(s: TestServer
     assert_eq!(stored["unsafe_metadata"], json!({}));
 }
 
+/// A save from a page opened before another change is refused, not applied over it.
+async fn a_metadata_save_from_an_old_page_does_not_undo_a_newer_change(s: TestServer) {
+    let user = s
+        .create_user(json!({"email_address": ["stale@example.com"], "public_metadata": {"v": 1}}))
+        .await;
+    let id = user["id"].as_str().unwrap();
+    let mut browser = Browser::new(&s);
+    browser.sign_in(KEY).await;
+    let old_page = browser.get(&format!("/dashboard/users/{id}")).await;
+    let seen = hidden_value(&old_page.body, "updated_at");
+    assert_eq!(seen, user["updated_at"].to_string());
+
+    // Meanwhile someone else changes the user.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let newer = s
+        .put(
+            &format!("/users/{id}/metadata"),
+            json!({"public_metadata": {"v": 2}}),
+        )
+        .await
+        .ok();
+    let path = format!("/dashboard/users/{id}/metadata");
+    let form = |seen: &str| {
+        vec![
+            ("csrf".to_owned(), old_page.csrf()),
+            ("updated_at".to_owned(), seen.to_owned()),
+            (
+                "public_metadata".to_owned(),
+                r#"{"v": "from the old page"}"#.to_owned(),
+            ),
+            ("private_metadata".to_owned(), "{}".to_owned()),
+            ("unsafe_metadata".to_owned(), "{}".to_owned()),
+        ]
+    };
+    let stale = form(&seen);
+    let refused = browser.post(&path, &pairs(&stale)).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(refused.body.contains("after you opened the page"));
+    // The typed text is kept, now based on the user as it is.
+    assert!(refused.body.contains("from the old page"));
+    assert_eq!(
+        hidden_value(&refused.body, "updated_at"),
+        newer["updated_at"].to_string()
+    );
+    let stored = s.get(&format!("/users/{id}")).await.ok();
+    assert_eq!(stored["public_metadata"], json!({"v": 2}));
+
+    // Saving again from that page is a deliberate overwrite.
+    let current = form(&newer["updated_at"].to_string());
+    let saved = browser.post(&path, &pairs(&current)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let stored = s.get(&format!("/users/{id}")).await.ok();
+    assert_eq!(stored["public_metadata"], json!({"v": "from the old page"}));
+}
+
+/// Owned form fields as the borrowed pairs `Browser::post` takes.
+fn pairs(form: &[(String, String)]) -> Vec<(&str, &str)> {
+    form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+/// The value of the hidden input `name` on a page.
+fn hidden_value(body: &str, name: &str) -> String {
+    let marker = format!(r#"name="{name}" value=""#);
+    let start = body.find(&marker).expect("the hidden input") + marker.len();
+    let end = start + body[start..].find('"').unwrap();
+    body[start..end].to_owned()
+}
+
 async fn pages_never_show_password_digests_or_totp_secrets(s: TestServer) {
     let user = s
         .create_user(json!({
@@ -420,6 +488,7 @@ on_both_stores!(
     forms_without_the_session_csrf_token_change_nothing,
     wrong_keys_close_sign_in_for_the_address,
     the_metadata_editor_saves_objects_and_shows_clerks_errors,
+    a_metadata_save_from_an_old_page_does_not_undo_a_newer_change,
     pages_never_show_password_digests_or_totp_secrets,
     a_session_made_on_one_node_works_on_another,
     no_dashboard_serves_no_pages,

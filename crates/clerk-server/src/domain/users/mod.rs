@@ -14,7 +14,7 @@ use crate::domain::metadata::{self, MetadataMode};
 use crate::domain::session_state::{end_user_sessions, SessionEnd};
 use crate::domain::view;
 use crate::domain::write::{mutate_user_view, read_user, user_for_update};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::store::now_ms;
 use crate::store::users as sql;
 use crate::AppState;
@@ -46,7 +46,29 @@ pub async fn update_metadata(
     req: UpdateUserMetadataRequest,
     mode: MetadataMode,
 ) -> ApiResult<User> {
+    update_metadata_unless_changed(app, user_id, req, mode, None).await
+}
+
+/// [`update_metadata`], refused with 409 `user_changed` when `seen` is given and the user's
+/// `updated_at` is no longer that: the dashboard's editor sends the `updated_at` of the page
+/// it was opened on, so a save from an old page cannot silently undo a newer change. Checked
+/// on the locked row, inside the write's transaction.
+pub async fn update_metadata_unless_changed(
+    app: &AppState,
+    user_id: &str,
+    req: UpdateUserMetadataRequest,
+    mode: MetadataMode,
+    seen: Option<i64>,
+) -> ApiResult<User> {
     mutate_user_view(app, user_id, |user, _, _| {
+        if seen.is_some_and(|seen| seen != user.updated_at) {
+            return Err(ApiError::new(
+                ErrorKind::Conflict,
+                "user_changed",
+                "User changed",
+                "This user was changed after the page was opened.",
+            ));
+        }
         let supplied = [
             &req.public_metadata,
             &req.private_metadata,
