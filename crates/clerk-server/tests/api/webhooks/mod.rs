@@ -138,9 +138,6 @@ async fn every_event_type_arrives_signed_with_its_object(s: TestServer) {
     s.delete(&format!("/organizations/{org_id}")).await.ok();
     s.delete(&path).await.ok();
 
-    let received = hook.wait_for_event("user.deleted", &user_id).await;
-    assert_signed_envelopes(&received, &secret);
-    let types: Vec<String> = received.iter().map(Received::event_type).collect();
     let expected = [
         "user.created",
         "user.updated", // last_name
@@ -161,6 +158,12 @@ async fn every_event_type_arrives_signed_with_its_object(s: TestServer) {
         "organization.deleted",
         "user.deleted",
     ];
+    // Deliveries run concurrently: the last change's event can arrive before an earlier one's
+    // (seen under load: `user.deleted` before `organization.deleted`), so wait for them all.
+    hook.wait_for_event("user.deleted", &user_id).await;
+    let received = hook.wait_for(expected.len()).await;
+    assert_signed_envelopes(&received, &secret);
+    let types: Vec<String> = received.iter().map(Received::event_type).collect();
     let mut sorted_types = types.clone();
     sorted_types.sort();
     let mut sorted_expected: Vec<String> = expected.iter().map(|t| t.to_string()).collect();
