@@ -207,39 +207,37 @@ pub async fn sign_in(
 ) -> Response {
     let address = peer.ip();
     let now = Instant::now();
-    if let Some(wait) = keys.failures().blocked_for(address, now) {
-        let message = format!(
-            "Too many wrong keys from your address. Try again in {} minutes.",
-            wait.as_secs().div_ceil(60)
-        );
-        let mut response = sign_in_form(
-            &app,
-            &keys,
-            &headers,
-            StatusCode::TOO_MANY_REQUESTS,
-            Some(&message),
-        );
-        if let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-        return response;
-    }
     let expected = request_cookies(&headers)
         .signed(&keys.0.cookie_key)
         .get(SIGN_IN_COOKIE)
         .map(|c| c.value().to_owned());
     let form_is_ours =
         expected.is_some_and(|token| bool::from(token.as_bytes().ct_eq(form.csrf.as_bytes())));
-    if !form_is_ours {
-        let message = "The sign-in form expired. Please sign in again.";
-        return sign_in_form(&app, &keys, &headers, StatusCode::FORBIDDEN, Some(message));
-    }
-    let key = form.key.trim();
-    let kind = match key_kind(&app.secret_keys, &app.admin_keys, key) {
-        Some(Presented::Admin) => KeyKind::Admin,
-        Some(Presented::Secret) => KeyKind::Secret,
-        None => {
-            keys.failures().record(address, now);
+    // The check, the key comparison and the count of a wrong key happen under one lock, so
+    // that concurrent guesses cannot all pass the check before any of them is counted. The
+    // comparison is a few constant-time byte compares: nothing slow is held under the lock.
+    let verdict = {
+        let mut failures = keys.failures();
+        match failures.blocked_for(address, now) {
+            Some(wait) => Verdict::Blocked(wait),
+            None if !form_is_ours => Verdict::ForeignForm,
+            None => match key_kind(&app.secret_keys, &app.admin_keys, form.key.trim()) {
+                Some(presented) => Verdict::Key(presented),
+                None => {
+                    failures.record(address, now);
+                    Verdict::WrongKey
+                }
+            },
+        }
+    };
+    let kind = match verdict {
+        Verdict::Key(Presented::Admin) => KeyKind::Admin,
+        Verdict::Key(Presented::Secret) => KeyKind::Secret,
+        Verdict::ForeignForm => {
+            let message = "The sign-in form expired. Please sign in again.";
+            return sign_in_form(&app, &keys, &headers, StatusCode::FORBIDDEN, Some(message));
+        }
+        Verdict::WrongKey => {
             tracing::warn!(%address, "dashboard sign-in with a wrong key");
             let message = "That key is not a secret key or admin key of this server.";
             return sign_in_form(
@@ -250,11 +248,28 @@ pub async fn sign_in(
                 Some(message),
             );
         }
+        Verdict::Blocked(wait) => {
+            let message = format!(
+                "Too many wrong keys from your address. Try again in {} minutes.",
+                wait.as_secs().div_ceil(60)
+            );
+            let mut response = sign_in_form(
+                &app,
+                &keys,
+                &headers,
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(&message),
+            );
+            if let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            return response;
+        }
     };
     let claims = SessionClaims {
         exp: unix_now() + SESSION_LIFETIME.as_secs(),
         kind,
-        key: fingerprint(key),
+        key: fingerprint(form.key.trim()),
         csrf: random_token(),
     };
     // base64url: JSON's quotes and commas are not allowed in a cookie value.
@@ -277,6 +292,16 @@ pub async fn sign_in(
         removal(SIGN_IN_COOKIE, "/dashboard/sign-in", secure),
     );
     response
+}
+
+/// What a sign-in attempt comes to.
+enum Verdict {
+    /// Too many wrong keys from the address: closed for this long.
+    Blocked(Duration),
+    /// The form's token is not the one this browser was given.
+    ForeignForm,
+    WrongKey,
+    Key(Presented),
 }
 
 /// A form that only carries the CSRF token (sign-out, confirmations).

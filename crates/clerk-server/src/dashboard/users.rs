@@ -93,8 +93,11 @@ async fn search(app: &AppState, q: &QueryParams, raw: &str) -> ApiResult<Found> 
     if q.first("limit").is_none() {
         query.page.limit = PAGE_SIZE;
     }
-    let users = list::list_users(app, &query).await?;
-    let total = list::count_users(app, &query.filter).await?.total_count;
+    let (users, count) = tokio::try_join!(
+        list::list_users(app, &query),
+        list::count_users(app, &query.filter)
+    )?;
+    let total = count.total_count;
     let pager = pager(
         raw,
         &query,

@@ -289,6 +289,41 @@ async fn wrong_keys_close_sign_in_for_the_address(s: TestServer) {
     assert_eq!(s.get("/users/count").await.status, 200);
 }
 
+/// Twenty guesses at once get no more answers than five one after the other.
+async fn concurrent_wrong_keys_are_all_counted(s: TestServer) {
+    let mut browsers = Vec::new();
+    for _ in 0..20 {
+        let mut browser = Browser::new(&s);
+        let csrf = browser.get("/dashboard/sign-in").await.csrf();
+        browsers.push((browser, csrf));
+    }
+    let attempts = browsers.iter_mut().map(|(browser, csrf)| {
+        let csrf = csrf.clone();
+        async move {
+            browser
+                .post(
+                    "/dashboard/sign-in",
+                    &[
+                        ("csrf", &csrf),
+                        ("key", "sk_test_a_concurrent_guess_000000000000"),
+                    ],
+                )
+                .await
+                .status
+        }
+    });
+    let statuses = futures::future::join_all(attempts).await;
+    let answered = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((answered, refused), (5, 15), "{statuses:?}");
+}
+
 async fn the_metadata_editor_saves_objects_and_shows_clerks_errors(s: TestServer) {
     let user = s
         .create_user(
@@ -487,6 +522,7 @@ on_both_stores!(
     sign_in_sets_a_strict_expiring_cookie_and_sign_out_clears_it,
     forms_without_the_session_csrf_token_change_nothing,
     wrong_keys_close_sign_in_for_the_address,
+    concurrent_wrong_keys_are_all_counted,
     the_metadata_editor_saves_objects_and_shows_clerks_errors,
     a_metadata_save_from_an_old_page_does_not_undo_a_newer_change,
     pages_never_show_password_digests_or_totp_secrets,
